@@ -1,0 +1,4 @@
+//! Command line. WIP
+pub fn main() -> i32 {
+    0
+}

@@ -1,0 +1,3 @@
+//! Detection. WIP
+pub mod spec;
+pub mod validate;

@@ -1,0 +1,7 @@
+//! Sources: discovery of assets and reading them into string batches.
+//! Knows nothing of detectors or outputs.
+
+pub mod batch;
+pub mod discover;
+pub mod format;
+pub mod store;
