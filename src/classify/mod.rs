@@ -1,1 +1,509 @@
-//! Classification. WIP
+//! Column classification: validated matches over a column sample become
+//! labels with a confidence that explains itself.
+//!
+//! Knows nothing of where the values came from: it sees string batches
+//! (see `source::batch`) and column names. It writes inventory columns
+//! (`inventory` is the data model both sides share).
+
+pub mod mask;
+pub mod names;
+
+use crate::detect::{Match, Pack, Scratch};
+use crate::inventory::{Column, LabelResult, NameHint, Thresholds};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
+use arrow::array::{Array, ArrayRef, AsArray};
+use arrow::datatypes::DataType;
+use arrow::record_batch::RecordBatch;
+use names::PhraseMatcher;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+
+/// Rows per unit of parallel work within one column.
+const CHUNK_ROWS: usize = 2048;
+
+/// Placeholder strings that mean "no value"; counted as nulls.
+const NULL_LIKE: &[&str] = &["null", "none", "nil", "n/a", "na", "-", "--", "unknown", "undefined", "?"];
+
+/// The pack plus everything derived from it that classification needs.
+pub struct Classifier<'p> {
+    pack: &'p Pack,
+    thresholds: Thresholds,
+    column_hints: PhraseMatcher,
+    keywords_in_names: PhraseMatcher,
+    /// Context words inside values, per detector (ASCII case-insensitive).
+    value_keywords: Option<AhoCorasick>,
+    value_keyword_owners: Vec<Vec<usize>>,
+}
+
+/// What was seen of one detector in one column.
+#[derive(Debug, Default, Clone)]
+struct DetectorStats {
+    /// Values with at least one validated match.
+    values_hit: u64,
+    /// ... of which the match was the whole value.
+    whole_hits: u64,
+    /// Pattern matches, validated or not.
+    candidates: u64,
+    validated: u64,
+    /// Hit values that also contain one of the detector's keywords.
+    keyword_values: u64,
+    /// Masked evidence, distinct.
+    evidence: Vec<String>,
+}
+
+/// Running statistics of one column; partial ones merge.
+#[derive(Debug, Default, Clone)]
+pub struct ColumnStats {
+    pub path: String,
+    pub source_type: String,
+    pub rows_seen: u64,
+    pub values_scanned: u64,
+    pub skipped_reason: Option<String>,
+    /// Sparse: only detectors that matched something.
+    detectors: BTreeMap<usize, DetectorStats>,
+}
+
+/// Running statistics of every column of one asset, in first-seen order.
+#[derive(Debug, Default)]
+pub struct AssetProfile {
+    pub columns: Vec<ColumnStats>,
+    index: HashMap<String, usize>,
+}
+
+impl AssetProfile {
+    fn column_mut(&mut self, path: &str, source_type: &str) -> usize {
+        if let Some(&i) = self.index.get(path) {
+            return i;
+        }
+        let i = self.columns.len();
+        self.index.insert(path.to_string(), i);
+        self.columns.push(ColumnStats {
+            path: path.to_string(),
+            source_type: source_type.to_string(),
+            ..ColumnStats::default()
+        });
+        i
+    }
+
+    /// Notes a column the source declined to read.
+    pub fn skip_column(&mut self, path: &str, reason: &str) {
+        let i = self.column_mut(path, "unread");
+        self.columns[i].skipped_reason = Some(reason.to_string());
+    }
+
+    /// Registers a batch's columns without looking at any value
+    /// (`--metadata-only`).
+    pub fn observe_schema(&mut self, batch: &RecordBatch) {
+        for field in batch.schema().fields() {
+            self.column_mut(field.name(), &crate::source::batch::source_type(field));
+        }
+    }
+}
+
+impl<'p> Classifier<'p> {
+    pub fn new(pack: &'p Pack, thresholds: Thresholds) -> Self {
+        let n = pack.detectors.len();
+        let column_hints = PhraseMatcher::new(n, |d| &pack.detectors[d].spec.column_hints);
+        let keywords_in_names = PhraseMatcher::new(n, |d| &pack.detectors[d].spec.keywords);
+        let mut words: Vec<String> = Vec::new();
+        let mut owners: Vec<Vec<usize>> = Vec::new();
+        for (d, det) in pack.detectors.iter().enumerate() {
+            for k in &det.spec.keywords {
+                let k = k.to_ascii_lowercase();
+                if k.len() < 3 {
+                    continue;
+                }
+                match words.iter().position(|w| *w == k) {
+                    Some(i) => owners[i].push(d),
+                    None => {
+                        words.push(k);
+                        owners.push(vec![d]);
+                    }
+                }
+            }
+        }
+        let value_keywords = if words.is_empty() {
+            None
+        } else {
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .build(&words)
+                .ok()
+        };
+        Classifier {
+            pack,
+            thresholds,
+            column_hints,
+            keywords_in_names,
+            value_keywords,
+            value_keyword_owners: owners,
+        }
+    }
+
+    pub fn pack(&self) -> &Pack {
+        self.pack
+    }
+
+    /// Runs detection over every value of `batch` (in parallel over chunks
+    /// of rows) and folds the results into `profile`.
+    pub fn observe_batch(&self, batch: &RecordBatch, profile: &mut AssetProfile) {
+        let schema = batch.schema();
+        let mut work: Vec<(usize, ArrayRef)> = Vec::new();
+        for (field, array) in schema.fields().iter().zip(batch.columns()) {
+            let idx = profile.column_mut(field.name(), &crate::source::batch::source_type(field));
+            let mut offset = 0;
+            while offset < array.len() {
+                let len = CHUNK_ROWS.min(array.len() - offset);
+                work.push((idx, array.slice(offset, len)));
+                offset += len;
+            }
+        }
+        let partials: Vec<(usize, ColumnStats)> = work
+            .par_iter()
+            .map_init(
+                || (Scratch::default(), Vec::new()),
+                |(scratch, matches), (idx, array)| (*idx, self.scan_array(array, scratch, matches)),
+            )
+            .collect();
+        for (idx, partial) in partials {
+            merge(&mut profile.columns[idx], partial, self.thresholds.evidence_per_label);
+        }
+    }
+
+    fn scan_array(&self, array: &ArrayRef, scratch: &mut Scratch, matches: &mut Vec<Match>) -> ColumnStats {
+        let mut stats = ColumnStats {
+            rows_seen: array.len() as u64,
+            ..ColumnStats::default()
+        };
+        match array.data_type() {
+            DataType::Utf8 => {
+                for v in array.as_string::<i32>().iter().flatten() {
+                    self.scan_value(v, &mut stats, scratch, matches);
+                }
+            }
+            DataType::LargeUtf8 => {
+                for v in array.as_string::<i64>().iter().flatten() {
+                    self.scan_value(v, &mut stats, scratch, matches);
+                }
+            }
+            DataType::List(_) => {
+                let list = array.as_list::<i32>();
+                for row in list.iter().flatten() {
+                    if let Some(strings) = row.as_string_opt::<i32>() {
+                        for v in strings.iter().flatten() {
+                            self.scan_value(v, &mut stats, scratch, matches);
+                        }
+                    }
+                }
+            }
+            _ => {
+                // Sources hand over strings; anything else is cast here so a
+                // source that forgot is still scanned.
+                if let Ok(cast) = arrow::compute::cast(array, &DataType::Utf8) {
+                    for v in cast.as_string::<i32>().iter().flatten() {
+                        self.scan_value(v, &mut stats, scratch, matches);
+                    }
+                }
+            }
+        }
+        stats
+    }
+
+    fn scan_value(&self, value: &str, stats: &mut ColumnStats, scratch: &mut Scratch, matches: &mut Vec<Match>) {
+        let trimmed = value.trim();
+        if trimmed.is_empty() || (trimmed.len() <= 9 && NULL_LIKE.iter().any(|n| trimmed.eq_ignore_ascii_case(n))) {
+            return;
+        }
+        stats.values_scanned += 1;
+        self.pack.find(value, scratch, matches);
+        if matches.is_empty() {
+            return;
+        }
+        let mut hit_detectors: Vec<usize> = Vec::new();
+        for m in matches.iter() {
+            let s = stats.detectors.entry(m.detector).or_default();
+            s.candidates += 1;
+            if !m.validated {
+                continue;
+            }
+            s.validated += 1;
+            if !hit_detectors.contains(&m.detector) {
+                hit_detectors.push(m.detector);
+                s.values_hit += 1;
+                if m.whole_value {
+                    s.whole_hits += 1;
+                }
+                if s.evidence.len() < self.thresholds.evidence_per_label {
+                    let label = &self.pack.detectors[m.detector].spec.label;
+                    let masked = mask::mask(label, value.get(m.start..m.end).unwrap_or_default());
+                    if !s.evidence.contains(&masked) {
+                        s.evidence.push(masked);
+                    }
+                }
+            }
+        }
+        if hit_detectors.is_empty() {
+            return;
+        }
+        if let Some(ac) = &self.value_keywords {
+            let mut seen: Vec<usize> = Vec::new();
+            for m in ac.find_iter(value) {
+                for &d in &self.value_keyword_owners[m.pattern().as_usize()] {
+                    if hit_detectors.contains(&d) && !seen.contains(&d) {
+                        seen.push(d);
+                        if let Some(s) = stats.detectors.get_mut(&d) {
+                            s.keyword_values += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Turns an asset's column statistics into inventory columns.
+    pub fn finish(&self, profile: AssetProfile) -> Vec<Column> {
+        let names: Vec<String> = profile.columns.iter().map(|c| c.path.clone()).collect();
+        profile
+            .columns
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| self.classify_column(c, &names, i))
+            .collect()
+    }
+
+    fn classify_column(&self, c: ColumnStats, all_names: &[String], me: usize) -> Column {
+        let t = &self.thresholds;
+        let hint_hits = self.column_hints.hits(&c.path);
+        let own_keyword_hits = self.keywords_in_names.hits(&c.path);
+        let neighbour_keyword_hits: Vec<_> = all_names
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != me)
+            .flat_map(|(_, n)| self.keywords_in_names.hits(n))
+            .collect();
+
+        // Group detector statistics by label.
+        let mut by_label: BTreeMap<&str, Vec<(usize, &DetectorStats)>> = BTreeMap::new();
+        for (&d, s) in &c.detectors {
+            if s.validated > 0 {
+                by_label.entry(self.pack.detectors[d].spec.label.as_str()).or_default().push((d, s));
+            }
+        }
+        let n = c.values_scanned;
+        let mut labels = Vec::new();
+        for (label, dets) in by_label {
+            let hits: u64 = dets.iter().map(|(_, s)| s.values_hit).sum::<u64>().min(n);
+            let whole: u64 = dets.iter().map(|(_, s)| s.whole_hits).sum::<u64>().min(hits);
+            let candidates: u64 = dets.iter().map(|(_, s)| s.candidates).sum();
+            let validated: u64 = dets.iter().map(|(_, s)| s.validated).sum();
+            let keyword_values: u64 = dets.iter().map(|(_, s)| s.keyword_values).sum::<u64>().min(hits);
+            let det_ids: Vec<usize> = dets.iter().map(|(d, _)| *d).collect();
+            let best = det_ids
+                .iter()
+                .copied()
+                .max_by(|a, b| {
+                    let (x, y) = (&self.pack.detectors[*a], &self.pack.detectors[*b]);
+                    x.base_confidence.total_cmp(&y.base_confidence)
+                })
+                .unwrap_or(det_ids[0]);
+            let best_det = &self.pack.detectors[best];
+            let ratio = if n == 0 { 0.0 } else { hits as f64 / n as f64 };
+            let validation_rate = if candidates == 0 { 0.0 } else { validated as f64 / candidates as f64 };
+            let scope = if whole * 2 >= hits { "value" } else { "free_text" };
+            let mut why = Vec::new();
+            let mut conf = best_det.base_confidence;
+            why.push(format!(
+                "{hits} of {n} values hold a validated match ({}); base {:.2} from detector '{}'{}",
+                pct(ratio),
+                conf,
+                best_det.spec.id,
+                best_det
+                    .validator
+                    .map(|v| format!(" ({} validator '{}')", v.kind.as_str(), v.name))
+                    .unwrap_or_default()
+            ));
+            let mut accepted = true;
+            if best_det.validator.is_some() {
+                why.push(format!("{validated} of {candidates} pattern matches passed validation ({})", pct(validation_rate)));
+                if validation_rate < t.min_validation_rate {
+                    accepted = false;
+                    why.push(format!(
+                        "rejected: validation rate below {} (random look-alikes)",
+                        pct(t.min_validation_rate)
+                    ));
+                }
+                conf *= 0.6 + 0.4 * validation_rate;
+            }
+            if scope == "value" {
+                conf *= 0.7 + 0.3 * ratio;
+                if ratio < t.min_value_ratio {
+                    accepted = false;
+                    why.push(format!("rejected: whole-value hit ratio below {}", pct(t.min_value_ratio)));
+                }
+            } else {
+                conf *= 0.7 + 0.3 * (hits as f64 / 10.0).min(1.0);
+                if hits < t.min_text_hits.min(n) {
+                    accepted = false;
+                    why.push(format!("rejected: fewer than {} values in free text", t.min_text_hits));
+                }
+                why.push(format!("free text: {whole} of {hits} hits are the whole value"));
+            }
+            let hinted: Vec<&str> = hint_hits
+                .iter()
+                .filter(|h| det_ids.contains(&h.detector))
+                .map(|h| h.phrase.as_str())
+                .collect();
+            if let Some(h) = hinted.first() {
+                conf += (1.0 - conf) * 0.5;
+                why.push(format!("column name matches hint '{h}' (+)"));
+            }
+            let keyword_in_name = own_keyword_hits.iter().chain(&neighbour_keyword_hits).find(|h| det_ids.contains(&h.detector));
+            if let Some(k) = keyword_in_name {
+                conf += (1.0 - conf) * 0.2;
+                why.push(format!("keyword '{}' in this or a neighbouring column name (+)", k.phrase));
+            }
+            if keyword_values > 0 && hits > 0 {
+                let share = keyword_values as f64 / hits as f64;
+                conf += (1.0 - conf) * 0.2 * share;
+                why.push(format!("{keyword_values} hit values carry a context keyword (+)"));
+            }
+            let conf = round3(conf.clamp(0.0, 1.0));
+            if conf < t.min_confidence {
+                accepted = false;
+                why.push(format!("rejected: confidence below {:.2}", t.min_confidence));
+            }
+            if !accepted {
+                continue;
+            }
+            let mut evidence: Vec<String> = Vec::new();
+            for (_, s) in &dets {
+                for e in &s.evidence {
+                    if evidence.len() < t.evidence_per_label && !evidence.contains(e) {
+                        evidence.push(e.clone());
+                    }
+                }
+            }
+            labels.push(LabelResult {
+                label: label.to_string(),
+                category: self.pack.category_of(label).to_string(),
+                sensitivity: dets
+                    .iter()
+                    .map(|(d, _)| self.pack.detectors[*d].spec.sensitivity)
+                    .max()
+                    .unwrap_or(best_det.spec.sensitivity)
+                    .as_str()
+                    .to_string(),
+                confidence: conf,
+                scope: scope.to_string(),
+                hit_ratio: round3(ratio),
+                match_count: hits,
+                candidate_count: candidates,
+                validated_count: validated,
+                detectors: det_ids.iter().map(|d| self.pack.detectors[*d].spec.id.clone()).collect(),
+                evidence,
+                explanation: why,
+            });
+        }
+
+        let name_hints: Vec<NameHint> = hint_hits
+            .iter()
+            .map(|h| NameHint {
+                label: self.pack.detectors[h.detector].spec.label.clone(),
+                detector: self.pack.detectors[h.detector].spec.id.clone(),
+                matched: h.phrase.clone(),
+            })
+            .collect();
+        if n == 0 && c.skipped_reason.is_none() {
+            // Nothing to look at (metadata-only, or an empty column): the name
+            // is all the evidence there is, and it is reported as such.
+            for h in &hint_hits {
+                let d = &self.pack.detectors[h.detector];
+                if labels.iter().any(|l: &LabelResult| l.label == d.spec.label) {
+                    continue;
+                }
+                labels.push(LabelResult {
+                    label: d.spec.label.clone(),
+                    category: d.category.clone(),
+                    sensitivity: d.spec.sensitivity.as_str().to_string(),
+                    confidence: 0.5,
+                    scope: "name_only".into(),
+                    hit_ratio: 0.0,
+                    match_count: 0,
+                    candidate_count: 0,
+                    validated_count: 0,
+                    detectors: vec![d.spec.id.clone()],
+                    evidence: Vec::new(),
+                    explanation: vec![format!("no values read; column name matches hint '{}'", h.phrase)],
+                });
+            }
+        }
+        labels.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then_with(|| a.label.cmp(&b.label)));
+        let prevalence_upper_bound = if labels.is_empty() && c.skipped_reason.is_none() {
+            Some(prevalence_bound(n))
+        } else {
+            None
+        };
+        Column {
+            path: c.path,
+            source_type: c.source_type,
+            rows_seen: c.rows_seen,
+            values_scanned: n,
+            skipped_reason: c.skipped_reason,
+            labels,
+            name_hints,
+            prevalence_upper_bound,
+        }
+    }
+}
+
+fn merge(into: &mut ColumnStats, from: ColumnStats, evidence_cap: usize) {
+    into.rows_seen += from.rows_seen;
+    into.values_scanned += from.values_scanned;
+    for (d, s) in from.detectors {
+        let t = into.detectors.entry(d).or_default();
+        t.values_hit += s.values_hit;
+        t.whole_hits += s.whole_hits;
+        t.candidates += s.candidates;
+        t.validated += s.validated;
+        t.keyword_values += s.keyword_values;
+        for e in s.evidence {
+            if t.evidence.len() < evidence_cap && !t.evidence.contains(&e) {
+                t.evidence.push(e);
+            }
+        }
+    }
+}
+
+/// The largest prevalence still consistent, at 95% confidence, with finding
+/// nothing in `n` values: `1 - 0.05^(1/n)` (about `3/n`); 1 when `n` is 0.
+pub fn prevalence_bound(n: u64) -> f64 {
+    if n == 0 {
+        return 1.0;
+    }
+    round_up6(1.0 - 0.05f64.powf(1.0 / n as f64))
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+fn round_up6(x: f64) -> f64 {
+    ((x * 1e6).ceil() / 1e6).min(1.0)
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prevalence_bound_is_about_three_over_n() {
+        assert_eq!(prevalence_bound(0), 1.0);
+        let b = prevalence_bound(1000);
+        assert!((b - 0.002991).abs() < 1e-5, "{b}");
+        assert!(prevalence_bound(100) > prevalence_bound(1000));
+    }
+}

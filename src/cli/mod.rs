@@ -1,4 +1,206 @@
-//! Command line. WIP
+//! The command line: argument parsing, configuration, logging, progress and
+//! exit codes. Knows how to drive the pipeline, not how detection works.
+
+mod config;
+mod sample;
+mod scan;
+
+use crate::detect::Pack;
+use crate::inventory::Inventory;
+use crate::output::OutputFormat;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Exit codes (documented in the README; stable for cron jobs and CI gates).
+pub mod exit {
+    /// Scan completed, no asset had errors, no `--fail-on` finding.
+    pub const CLEAN: i32 = 0;
+    /// Scan completed, but some assets had errors (see `errors` in the inventory).
+    pub const ASSET_ERRORS: i32 = 1;
+    /// Usage or configuration error; nothing was scanned.
+    pub const USAGE: i32 = 2;
+    /// `--fail-on` found personal data at or above the given sensitivity.
+    pub const FOUND: i32 = 3;
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ferret",
+    version,
+    about = "Find personal data in files, datasets and databases, and write a classification inventory.",
+    long_about = "ferret samples your data (Parquet, CSV/TSV, JSON/JSON Lines, text and logs, \
+                  gzip/zstd compressed), runs pattern and checksum detectors for personal data \
+                  over it, and writes an inventory: which asset, which column, which kind of \
+                  personal data, how sure. Raw values never appear in any output.\n\n\
+                  Start with:  ferret scan fixtures/demo"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Scan folders and files and write an inventory (JSON on stdout by default).
+    Scan(ScanArgs),
+    /// List the detectors in the pack (built-in plus --detectors folders).
+    Detectors {
+        /// Also load detector files from this folder (repeatable).
+        #[arg(long = "detectors", value_name = "DIR")]
+        extra: Vec<PathBuf>,
+    },
+    /// Print the JSON Schema of the inventory.
+    Schema,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum FailOn {
+    Low,
+    Medium,
+    High,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Folders or files to scan. Folders are walked recursively.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Write the inventory here (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Json)]
+    pub format: OutputFormat,
+
+    /// Only scan files whose path (relative to the scanned folder) or name matches this glob. Repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+
+    /// Skip files whose relative path or name matches this glob. Repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Rows sampled per asset.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub sample_rows: usize,
+
+    /// Read every row of every object instead of sampling (slower, exhaustive).
+    #[arg(long, conflicts_with = "metadata_only")]
+    pub full: bool,
+
+    /// Classify from column names and types alone; no value is inspected.
+    #[arg(long)]
+    pub metadata_only: bool,
+
+    /// Seed for every sampling choice (objects, row groups, rows): same seed, same sample.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub seed: u64,
+
+    /// In sample mode, bytes read from the start of each text object (CSV, JSON, logs).
+    #[arg(long, value_name = "BYTES", default_value_t = 4 << 20)]
+    pub sample_bytes: u64,
+
+    /// In sample mode, objects read per dataset (newest first, then a seeded random few).
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub max_objects: usize,
+
+    /// Also load detector files (*.toml) from this folder. Repeatable.
+    #[arg(long = "detectors", value_name = "DIR")]
+    pub detectors: Vec<PathBuf>,
+
+    /// Configuration file (thresholds, detectors to enable or disable).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Exit with code 3 when personal data at or above this sensitivity is found.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<FailOn>,
+
+    /// Worker threads (default: all cores).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// No progress bar and no log lines below warnings.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Log line format on stderr.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// Parses arguments, runs, and returns the process exit code.
 pub fn main() -> i32 {
-    0
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { exit::USAGE } else { exit::CLEAN };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match cli.command {
+        Command::Scan(args) => scan::run(args),
+        Command::Detectors { extra } => list_detectors(&extra),
+        Command::Schema => {
+            print!("{}", crate::inventory::JSON_SCHEMA);
+            exit::CLEAN
+        }
+    }
+}
+
+fn list_detectors(extra: &[PathBuf]) -> i32 {
+    let pack = match Pack::load(extra) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("ferret: {e}");
+            return exit::USAGE;
+        }
+    };
+    println!("{:<28} {:<20} {:<12} {:<7} validator", "id", "label", "category", "level");
+    for d in &pack.detectors {
+        println!(
+            "{:<28} {:<20} {:<12} {:<7} {}",
+            d.spec.id,
+            d.spec.label,
+            d.category,
+            d.spec.sensitivity.as_str(),
+            d.validator.map(|v| format!("{} ({})", v.name, v.kind.as_str())).unwrap_or_else(|| "-".into())
+        );
+    }
+    let validated = pack.detectors.iter().filter(|d| d.validator.is_some()).count();
+    println!("\n{} detectors, {validated} validated; pack {}", pack.detectors.len(), pack.digest);
+    exit::CLEAN
+}
+
+/// The exit code an inventory calls for.
+pub fn exit_code(inv: &Inventory, fail_on: Option<FailOn>) -> i32 {
+    if let Some(level) = fail_on {
+        let threshold = match level {
+            FailOn::Low => 1,
+            FailOn::Medium => 2,
+            FailOn::High => 3,
+        };
+        let found = inv
+            .summary
+            .max_sensitivity
+            .as_deref()
+            .is_some_and(|s| crate::inventory::sensitivity_rank(s) >= threshold);
+        if found {
+            return exit::FOUND;
+        }
+    }
+    if inv.summary.assets_with_errors > 0 {
+        exit::ASSET_ERRORS
+    } else {
+        exit::CLEAN
+    }
 }

@@ -1,3 +1,308 @@
-//! Detection. WIP
+//! Detection: the detector pack (TOML files compiled into the binary, plus
+//! `--detectors DIR`) and the compiled matcher that finds validated matches in
+//! a value. Knows nothing of sources or outputs.
+
+mod engine;
 pub mod spec;
 pub mod validate;
+
+pub use engine::{Match, Scratch};
+pub use spec::{DetectorSpec, LabelSpec, Sensitivity};
+
+use regex::{Regex, RegexBuilder};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use validate::{Validator, ValidatorKind};
+
+mod builtin {
+    include!(concat!(env!("OUT_DIR"), "/builtin_detectors.rs"));
+}
+
+/// The taxonomy file's name among the detector files.
+const TAXONOMY_FILE: &str = "taxonomy.toml";
+
+/// Why a pack could not be loaded: always a configuration error (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum PackError {
+    #[error("{file}: {message}")]
+    Invalid { file: String, message: String },
+    #[error("cannot read detector folder {path}: {message}")]
+    Io { path: String, message: String },
+}
+
+/// One compiled detector.
+#[derive(Debug)]
+pub struct Detector {
+    pub spec: DetectorSpec,
+    pub category: String,
+    pub regex: Regex,
+    pub validator: Option<&'static Validator>,
+    /// Confidence of one validated match, before column-level evidence.
+    pub base_confidence: f64,
+    /// The file it came from (for error messages and `ferret detectors`).
+    pub source: String,
+}
+
+impl Detector {
+    pub fn validator_kind(&self) -> Option<ValidatorKind> {
+        self.validator.map(|v| v.kind)
+    }
+}
+
+/// The loaded, compiled detector pack.
+#[derive(Debug)]
+pub struct Pack {
+    pub detectors: Vec<Detector>,
+    pub labels: BTreeMap<String, LabelSpec>,
+    /// `sha256:` digest of every detector file's bytes, in load order.
+    pub digest: String,
+    engine: engine::Engine,
+}
+
+impl Pack {
+    /// The built-in pack plus the detector files in `extra_dirs`. A detector
+    /// in an extra folder with the id of a built-in one replaces it.
+    pub fn load(extra_dirs: &[impl AsRef<Path>]) -> Result<Pack, PackError> {
+        let mut files: Vec<(String, String)> = builtin::BUILTIN_FILES
+            .iter()
+            .map(|(n, c)| (format!("builtin:{n}"), c.to_string()))
+            .collect();
+        for dir in extra_dirs {
+            files.extend(read_dir_files(dir.as_ref())?);
+        }
+        Pack::from_sources(&files)
+    }
+
+    /// Compiles a pack from `(name, contents)` pairs; files named
+    /// `*taxonomy.toml` hold labels, the rest hold detectors.
+    pub fn from_sources(files: &[(String, String)]) -> Result<Pack, PackError> {
+        let mut hasher = Sha256::new();
+        let mut labels = BTreeMap::new();
+        let mut specs: Vec<(DetectorSpec, String)> = Vec::new();
+        for (name, contents) in files {
+            hasher.update(name.rsplit(':').next().unwrap_or(name).as_bytes());
+            hasher.update(contents.as_bytes());
+            let invalid = |message: String| PackError::Invalid {
+                file: name.clone(),
+                message,
+            };
+            if name.ends_with(TAXONOMY_FILE) {
+                let file: spec::TaxonomyFile =
+                    toml::from_str(contents).map_err(|e| invalid(e.to_string()))?;
+                for label in file.label {
+                    labels.insert(label.id.clone(), label);
+                }
+            } else {
+                let file: spec::DetectorFile =
+                    toml::from_str(contents).map_err(|e| invalid(e.to_string()))?;
+                for spec in file.detector {
+                    if let Some(pos) = specs.iter().position(|(s, _)| s.id == spec.id) {
+                        let earlier = &specs[pos].1;
+                        let both_builtin = earlier.starts_with("builtin:") && name.starts_with("builtin:");
+                        if earlier == name || both_builtin {
+                            return Err(invalid(format!("duplicate detector id '{}'", spec.id)));
+                        }
+                        specs.remove(pos);
+                    }
+                    specs.push((spec, name.clone()));
+                }
+            }
+        }
+        let mut detectors = Vec::with_capacity(specs.len());
+        for (spec, source) in specs {
+            detectors.push(compile(spec, source, &labels)?);
+        }
+        let digest = format!("sha256:{}", hex::encode(hasher.finalize()));
+        let engine = engine::Engine::new(&detectors).map_err(|message| PackError::Invalid {
+            file: "detector pack".into(),
+            message,
+        })?;
+        Ok(Pack {
+            detectors,
+            labels,
+            digest,
+            engine,
+        })
+    }
+
+    /// Keeps only the detectors `keep` accepts (config enable/disable).
+    pub fn retain(self, keep: impl Fn(&DetectorSpec) -> bool) -> Result<Pack, PackError> {
+        let detectors: Vec<Detector> = self.detectors.into_iter().filter(|d| keep(&d.spec)).collect();
+        let engine = engine::Engine::new(&detectors).map_err(|message| PackError::Invalid {
+            file: "detector pack".into(),
+            message,
+        })?;
+        Ok(Pack {
+            detectors,
+            engine,
+            ..self
+        })
+    }
+
+    /// Validated matches of every detector in `value`, overlaps resolved,
+    /// appended to `out` (cleared first). `scratch` is reused across calls.
+    pub fn find(&self, value: &str, scratch: &mut Scratch, out: &mut Vec<Match>) {
+        self.engine.find(&self.detectors, value, scratch, out);
+    }
+
+    /// Matches of one detector only, ignoring the others (for tests of
+    /// examples, where overlap with other detectors must not hide a match).
+    pub fn find_one(&self, detector: usize, value: &str) -> Vec<Match> {
+        self.engine.find_one(&self.detectors, detector, value)
+    }
+
+    pub fn category_of(&self, label: &str) -> &str {
+        self.labels
+            .get(label)
+            .map(|l| l.category.as_str())
+            .unwrap_or("other")
+    }
+
+    /// Count of detectors per kind of validator, for reports.
+    pub fn validator_counts(&self) -> HashMap<&'static str, usize> {
+        let mut counts = HashMap::new();
+        for d in &self.detectors {
+            let kind = d.validator_kind().map(|k| k.as_str()).unwrap_or("pattern");
+            *counts.entry(kind).or_insert(0) += 1;
+        }
+        counts
+    }
+}
+
+fn read_dir_files(dir: &Path) -> Result<Vec<(String, String)>, PackError> {
+    let io = |e: std::io::Error| PackError::Io {
+        path: dir.display().to_string(),
+        message: e.to_string(),
+    };
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|p| {
+            let contents = std::fs::read_to_string(&p).map_err(io)?;
+            Ok((p.display().to_string(), contents))
+        })
+        .collect()
+}
+
+fn compile(
+    spec: DetectorSpec,
+    source: String,
+    labels: &BTreeMap<String, LabelSpec>,
+) -> Result<Detector, PackError> {
+    let invalid = |message: String| PackError::Invalid {
+        file: source.clone(),
+        message: format!("detector '{}': {message}", spec.id),
+    };
+    let category = labels
+        .get(&spec.label)
+        .map(|l| l.category.clone())
+        .ok_or_else(|| invalid(format!("label '{}' is not in the taxonomy", spec.label)))?;
+    let regex = RegexBuilder::new(&spec.pattern)
+        .case_insensitive(spec.case_insensitive)
+        .size_limit(1 << 24)
+        .build()
+        .map_err(|e| invalid(format!("bad pattern: {e}")))?;
+    let validator = match &spec.validator {
+        Some(name) => Some(
+            validate::lookup(name).ok_or_else(|| invalid(format!("unknown validator '{name}'")))?,
+        ),
+        None => None,
+    };
+    let base_confidence = spec.confidence.unwrap_or(match validator.map(|v| v.kind) {
+        Some(ValidatorKind::Checksum) => 0.9,
+        Some(ValidatorKind::Structural) => 0.8,
+        None => 0.6,
+    });
+    if !(0.0..=1.0).contains(&base_confidence) {
+        return Err(invalid("confidence must be within 0..1".into()));
+    }
+    Ok(Detector {
+        spec,
+        category,
+        regex,
+        validator,
+        base_confidence,
+        source,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn builtin() -> Pack {
+        match Pack::load(&[] as &[&Path]) {
+            Ok(p) => p,
+            Err(e) => panic!("built-in pack fails to load: {e}"),
+        }
+    }
+
+    /// The generated test: every example of every detector matches (validated)
+    /// and no counter-example does.
+    #[test]
+    fn every_example_matches_and_no_counter_example_does() {
+        let pack = builtin();
+        let mut failures = Vec::new();
+        for (i, d) in pack.detectors.iter().enumerate() {
+            if d.spec.examples.is_empty() || d.spec.counter_examples.is_empty() {
+                failures.push(format!("{}: needs examples and counter_examples", d.spec.id));
+            }
+            for ex in &d.spec.examples {
+                if pack.find_one(i, ex).is_empty() {
+                    failures.push(format!("{}: example does not match: {ex:?}", d.spec.id));
+                }
+            }
+            for ex in &d.spec.counter_examples {
+                if !pack.find_one(i, ex).is_empty() {
+                    failures.push(format!("{}: counter-example matches: {ex:?}", d.spec.id));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    }
+
+    #[test]
+    fn first_pack_is_broad_enough() {
+        let pack = builtin();
+        let validated = pack.detectors.iter().filter(|d| d.validator.is_some()).count();
+        assert!(pack.detectors.len() >= 40, "{} detectors", pack.detectors.len());
+        assert!(validated >= 20, "{validated} validated detectors");
+    }
+
+    #[test]
+    fn ids_are_unique_and_labels_known() {
+        let pack = builtin();
+        let mut ids: Vec<_> = pack.detectors.iter().map(|d| &d.spec.id).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), pack.detectors.len());
+    }
+
+    #[test]
+    fn bad_packs_are_rejected_with_the_file_named() {
+        let taxonomy = (
+            "t/taxonomy.toml".to_string(),
+            "[[label]]\nid = \"X\"\ncategory = \"contact\"\n".to_string(),
+        );
+        let bad_regex = (
+            "t/bad.toml".to_string(),
+            "[[detector]]\nid='x'\nlabel='X'\nsensitivity='low'\npattern='('\nexamples=[]\ncounter_examples=[]\n"
+                .to_string(),
+        );
+        let err = Pack::from_sources(&[taxonomy.clone(), bad_regex]).unwrap_err();
+        assert!(err.to_string().contains("t/bad.toml"), "{err}");
+        let unknown_label = (
+            "t/bad.toml".to_string(),
+            "[[detector]]\nid='x'\nlabel='NOPE'\nsensitivity='low'\npattern='a'\nexamples=[]\ncounter_examples=[]\n"
+                .to_string(),
+        );
+        let err = Pack::from_sources(&[taxonomy, unknown_label]).unwrap_err();
+        assert!(err.to_string().contains("NOPE"), "{err}");
+    }
+}

@@ -1,1 +1,238 @@
-//! Inventory. WIP
+//! The inventory: ferret's contract with everything downstream.
+//!
+//! One JSON document, `schema_version` first, described by
+//! `schema/inventory.v1.schema.json` (tests validate every inventory the
+//! suite produces against it). Changing a field's meaning or removing one is
+//! a major version; adding an optional field is a minor one. No field ever
+//! holds a raw value read from a source: evidence is masked.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The version of the inventory format this build writes.
+pub const SCHEMA_VERSION: &str = "1.0.0";
+
+/// The JSON Schema of the inventory, as shipped in the repository.
+pub const JSON_SCHEMA: &str = include_str!("../../schema/inventory.v1.schema.json");
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Inventory {
+    pub schema_version: String,
+    pub scan: ScanInfo,
+    pub summary: Summary,
+    pub assets: Vec<Asset>,
+    /// Discovered objects that were not scanned, with the reason.
+    pub skipped: Vec<Skipped>,
+    /// Filled by the lineage issue; empty until then.
+    pub lineage_hints: Vec<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ScanInfo {
+    pub tool: String,
+    pub tool_version: String,
+    pub started_at: String,
+    pub finished_at: String,
+    pub duration_ms: u64,
+    /// What was asked for on the command line (paths / URLs).
+    pub targets: Vec<String>,
+    pub sampling: Sampling,
+    pub detector_pack: DetectorPackInfo,
+    pub thresholds: Thresholds,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Sampling {
+    /// `sample`, `full` or `metadata_only`.
+    pub mode: String,
+    pub sample_rows: u64,
+    pub seed: u64,
+    /// Leading bytes read per text object in sample mode.
+    pub window_bytes: u64,
+    pub max_objects_per_asset: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DetectorPackInfo {
+    pub digest: String,
+    pub detectors: u64,
+    pub validated_detectors: u64,
+    pub extra_dirs: Vec<String>,
+}
+
+/// Decision thresholds, from the config file or defaults.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Thresholds {
+    /// A label is reported only at or above this confidence.
+    pub min_confidence: f64,
+    /// Whole-value columns: validated values over non-null values needed.
+    pub min_value_ratio: f64,
+    /// Free text: validated values needed (fewer if fewer values were read).
+    pub min_text_hits: u64,
+    /// Validated matches over all pattern matches needed; random look-alikes
+    /// pass a checksum rarely (about 1 in 10 for Luhn), real data nearly always.
+    pub min_validation_rate: f64,
+    /// Masked evidence values kept per label.
+    pub evidence_per_label: usize,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            min_confidence: 0.5,
+            min_value_ratio: 0.3,
+            min_text_hits: 2,
+            min_validation_rate: 0.5,
+            evidence_per_label: 3,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Summary {
+    pub assets: u64,
+    pub assets_with_errors: u64,
+    pub columns: u64,
+    pub classified_columns: u64,
+    pub rows_sampled: u64,
+    pub bytes_read: u64,
+    /// Classified columns per label.
+    pub labels: BTreeMap<String, u64>,
+    /// Classified columns per category.
+    pub categories: BTreeMap<String, u64>,
+    /// The highest sensitivity found, if any personal data was found.
+    pub max_sensitivity: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Asset {
+    /// A URL: `file:///data/customers.parquet`, `file:///data/events/`.
+    pub id: String,
+    /// `file` or `dataset` (several objects of one schema).
+    pub kind: String,
+    /// `parquet`, `csv`, `jsonl+gzip`, ...
+    pub format: String,
+    pub objects_total: u64,
+    pub objects_sampled: u64,
+    pub bytes_total: u64,
+    pub bytes_read: u64,
+    /// Hive partition keys (`dt`, `region`), in path order.
+    pub partition_keys: Vec<String>,
+    pub rows_sampled: u64,
+    pub row_estimate: Option<u64>,
+    /// `exact`, `metadata` or `extrapolated`.
+    pub row_estimate_method: Option<String>,
+    pub columns: Vec<Column>,
+    pub errors: Vec<AssetError>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AssetError {
+    /// The object the error is about (a key / URL), if it is about one.
+    pub object: Option<String>,
+    /// Stable short code: `corrupt_parquet`, `bad_gzip`, `permission_denied`, ...
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Column {
+    /// Dotted path: `email`, `address.city`, `contacts[].value`.
+    pub path: String,
+    /// The type at the source (`utf8`, `int64`, `string`, `number`, ...).
+    pub source_type: String,
+    /// Rows in which the column was present (null or not).
+    pub rows_seen: u64,
+    /// Non-null values looked at (list elements count one each).
+    pub values_scanned: u64,
+    /// Why the column was not read (`binary`, ...), if it was not.
+    pub skipped_reason: Option<String>,
+    pub labels: Vec<LabelResult>,
+    /// Column-name evidence alone, whatever the values say: it matters when
+    /// values are hashed, encrypted or empty.
+    pub name_hints: Vec<NameHint>,
+    /// With no label found: the largest share of values that could hold
+    /// personal data undetected, at 95% confidence (`1 - 0.05^(1/n)`, about 3/n).
+    pub prevalence_upper_bound: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct LabelResult {
+    pub label: String,
+    pub category: String,
+    /// `low`, `medium`, `high`.
+    pub sensitivity: String,
+    pub confidence: f64,
+    /// `value`: the values are this kind of data; `free_text`: text that contains it.
+    pub scope: String,
+    /// Values with a validated match over values scanned.
+    pub hit_ratio: f64,
+    /// Values with a validated match.
+    pub match_count: u64,
+    /// Pattern matches, validated or not.
+    pub candidate_count: u64,
+    pub validated_count: u64,
+    pub detectors: Vec<String>,
+    /// Masked examples: never the raw values.
+    pub evidence: Vec<String>,
+    /// Why this confidence: each piece of evidence that raised or lowered it.
+    pub explanation: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct NameHint {
+    pub label: String,
+    pub detector: String,
+    /// The hint phrase found in the column name, as tokens (`card_number`).
+    pub matched: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Skipped {
+    pub object: String,
+    pub reason: String,
+}
+
+impl Inventory {
+    /// Recomputes `summary` from the assets.
+    pub fn summarise(&mut self) {
+        let mut s = Summary {
+            assets: self.assets.len() as u64,
+            ..Summary::default()
+        };
+        let mut max: Option<&str> = None;
+        for a in &self.assets {
+            if !a.errors.is_empty() {
+                s.assets_with_errors += 1;
+            }
+            s.rows_sampled += a.rows_sampled;
+            s.bytes_read += a.bytes_read;
+            s.columns += a.columns.len() as u64;
+            for c in &a.columns {
+                if !c.labels.is_empty() {
+                    s.classified_columns += 1;
+                }
+                for l in &c.labels {
+                    *s.labels.entry(l.label.clone()).or_default() += 1;
+                    *s.categories.entry(l.category.clone()).or_default() += 1;
+                    if sensitivity_rank(&l.sensitivity) > max.map_or(0, sensitivity_rank) {
+                        max = Some(l.sensitivity.as_str());
+                    }
+                }
+            }
+        }
+        s.max_sensitivity = max.map(str::to_string);
+        self.summary = s;
+    }
+}
+
+/// `low` < `medium` < `high`; anything else ranks 0.
+pub fn sensitivity_rank(s: &str) -> u8 {
+    match s {
+        "low" => 1,
+        "medium" => 2,
+        "high" => 3,
+        _ => 0,
+    }
+}

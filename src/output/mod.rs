@@ -1,1 +1,147 @@
-//! Outputs. WIP
+//! Writers of the inventory. Each format is one function over an
+//! [`Inventory`]; files are written atomically (temp file + rename), so a
+//! crash never leaves half an inventory where a cron job expects a whole one.
+
+use crate::inventory::Inventory;
+use std::io::{self, Write};
+use std::path::Path;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// One JSON document (the inventory; see schema/inventory.v1.schema.json).
+    Json,
+    /// JSON Lines: a header line (schema_version, scan, summary), then one line per asset.
+    Jsonl,
+    /// One row per column and label, for spreadsheets.
+    Csv,
+}
+
+/// Writes `inv` in `format` to `out`.
+pub fn write(inv: &Inventory, format: OutputFormat, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        OutputFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, inv)?;
+            writeln!(out)
+        }
+        OutputFormat::Jsonl => write_jsonl(inv, out),
+        OutputFormat::Csv => write_csv(inv, out),
+    }
+}
+
+/// Writes to `path` atomically: a temp file beside it, then a rename.
+pub fn write_file(inv: &Inventory, format: OutputFormat, path: &Path) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    {
+        let mut buf = io::BufWriter::new(tmp.as_file_mut());
+        write(inv, format, &mut buf)?;
+        buf.flush()?;
+    }
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+fn write_jsonl(inv: &Inventory, out: &mut dyn Write) -> io::Result<()> {
+    let header = serde_json::json!({
+        "record": "scan",
+        "schema_version": inv.schema_version,
+        "scan": inv.scan,
+        "summary": inv.summary,
+    });
+    serde_json::to_writer(&mut *out, &header)?;
+    writeln!(out)?;
+    for asset in &inv.assets {
+        let mut v = serde_json::to_value(asset)?;
+        if let Some(obj) = v.as_object_mut() {
+            obj.insert("record".into(), "asset".into());
+        }
+        serde_json::to_writer(&mut *out, &v)?;
+        writeln!(out)?;
+    }
+    for s in &inv.skipped {
+        let mut v = serde_json::to_value(s)?;
+        if let Some(obj) = v.as_object_mut() {
+            obj.insert("record".into(), "skipped".into());
+        }
+        serde_json::to_writer(&mut *out, &v)?;
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+pub const CSV_HEADER: &[&str] = &[
+    "asset_id",
+    "asset_kind",
+    "format",
+    "column",
+    "source_type",
+    "label",
+    "category",
+    "sensitivity",
+    "confidence",
+    "scope",
+    "hit_ratio",
+    "match_count",
+    "values_scanned",
+    "detectors",
+    "evidence",
+    "name_hints",
+    "prevalence_upper_bound",
+    "asset_errors",
+];
+
+fn write_csv(inv: &Inventory, out: &mut dyn Write) -> io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(CSV_HEADER)?;
+    for a in &inv.assets {
+        for c in &a.columns {
+            let hints = c
+                .name_hints
+                .iter()
+                .map(|h| h.label.as_str())
+                .collect::<Vec<_>>()
+                .join(";");
+            let bound = c.prevalence_upper_bound.map(|b| b.to_string()).unwrap_or_default();
+            let base = [
+                a.id.clone(),
+                a.kind.clone(),
+                a.format.clone(),
+                c.path.clone(),
+                c.source_type.clone(),
+            ];
+            if c.labels.is_empty() {
+                let mut row: Vec<String> = base.to_vec();
+                row.extend(["", "", "", "", "", "", ""].map(String::from));
+                row.push(c.values_scanned.to_string());
+                row.extend([String::new(), String::new(), hints.clone(), bound.clone()]);
+                row.push(a.errors.len().to_string());
+                w.write_record(&row)?;
+            }
+            for l in &c.labels {
+                let mut row: Vec<String> = base.to_vec();
+                row.extend([
+                    l.label.clone(),
+                    l.category.clone(),
+                    l.sensitivity.clone(),
+                    l.confidence.to_string(),
+                    l.scope.clone(),
+                    l.hit_ratio.to_string(),
+                    l.match_count.to_string(),
+                    c.values_scanned.to_string(),
+                    l.detectors.join(";"),
+                    l.evidence.join(" | "),
+                    hints.clone(),
+                    String::new(),
+                    a.errors.len().to_string(),
+                ]);
+                w.write_record(&row)?;
+            }
+        }
+    }
+    w.flush()?;
+    Ok(())
+}

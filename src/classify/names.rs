@@ -1,0 +1,148 @@
+//! Column-name evidence: names split into whole tokens, matched against
+//! detectors' `column_hints` and `keywords` with aho-corasick.
+//!
+//! Matching is on token boundaries only: `lic` never fires inside `public`,
+//! `code` never inside `academic_year_code` unless `code` is itself a hint.
+//! Both names and hints are normalised to `_tok_tok_` (lower case, tokens
+//! joined and wrapped with `_`), so a substring match of the normalised hint
+//! is exactly a whole-token-sequence match.
+
+use aho_corasick::AhoCorasick;
+
+/// Splits a column name into lower-case tokens on `_ - . space`, other
+/// punctuation, camelCase humps and letter/digit changes.
+/// `contactEmail_2` -> `["contact", "email", "2"]`; `IPAddress` -> `["ip", "address"]`.
+pub fn tokens(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let chars: Vec<char> = name.chars().collect();
+    let mut cur = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if !c.is_alphanumeric() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            continue;
+        }
+        if let (false, Some(&prev)) = (cur.is_empty(), i.checked_sub(1).and_then(|p| chars.get(p))) {
+            let next = chars.get(i + 1).copied();
+            let boundary = (prev.is_lowercase() && c.is_uppercase())
+                || (prev.is_alphabetic() != c.is_alphabetic())
+                // `IPAddress`: the `A` that starts `Address`.
+                || (prev.is_uppercase() && c.is_uppercase() && next.is_some_and(|n| n.is_lowercase()));
+            if boundary {
+                out.push(std::mem::take(&mut cur));
+            }
+        }
+        cur.extend(c.to_lowercase());
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// `_tok_tok_` form of a name or hint.
+pub fn normalise(name: &str) -> String {
+    let toks = tokens(name);
+    if toks.is_empty() {
+        return String::new();
+    }
+    format!("_{}_", toks.join("_"))
+}
+
+/// A set of phrases (hints or keywords), each owned by some detectors.
+#[derive(Debug)]
+pub struct PhraseMatcher {
+    ac: Option<AhoCorasick>,
+    phrases: Vec<String>,
+    owners: Vec<Vec<usize>>,
+}
+
+/// A phrase found in a name: which detector it speaks for and the phrase.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhraseHit {
+    pub detector: usize,
+    pub phrase: String,
+}
+
+impl PhraseMatcher {
+    /// `phrases_of(detector)` lists each detector's phrases.
+    pub fn new<'a>(count: usize, phrases_of: impl Fn(usize) -> &'a [String]) -> Self {
+        let mut phrases: Vec<String> = Vec::new();
+        let mut owners: Vec<Vec<usize>> = Vec::new();
+        for d in 0..count {
+            for p in phrases_of(d) {
+                let norm = normalise(p);
+                if norm.is_empty() {
+                    continue;
+                }
+                match phrases.iter().position(|q| *q == norm) {
+                    Some(i) => owners[i].push(d),
+                    None => {
+                        phrases.push(norm);
+                        owners.push(vec![d]);
+                    }
+                }
+            }
+        }
+        let ac = if phrases.is_empty() {
+            None
+        } else {
+            AhoCorasick::new(&phrases).ok()
+        };
+        PhraseMatcher { ac, phrases, owners }
+    }
+
+    /// Every phrase found in `name` as whole tokens.
+    pub fn hits(&self, name: &str) -> Vec<PhraseHit> {
+        let Some(ac) = &self.ac else {
+            return Vec::new();
+        };
+        let norm = normalise(name);
+        let mut out: Vec<PhraseHit> = Vec::new();
+        for m in ac.find_overlapping_iter(&norm) {
+            let idx = m.pattern().as_usize();
+            let phrase = self.phrases[idx].trim_matches('_').to_string();
+            for &d in &self.owners[idx] {
+                if !out.iter().any(|h| h.detector == d && h.phrase == phrase) {
+                    out.push(PhraseHit {
+                        detector: d,
+                        phrase: phrase.clone(),
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_on_separators_camel_case_and_digits() {
+        assert_eq!(tokens("contactEmail_2"), ["contact", "email", "2"]);
+        assert_eq!(tokens("IPAddress"), ["ip", "address"]);
+        assert_eq!(tokens("user.e-mail"), ["user", "e", "mail"]);
+        assert_eq!(tokens("contacts[].value"), ["contacts", "value"]);
+        assert_eq!(tokens("CARD_NUMBER"), ["card", "number"]);
+        assert_eq!(tokens(""), Vec::<String>::new());
+    }
+
+    #[test]
+    fn matches_whole_tokens_only() {
+        let hints = [
+            vec!["lic".to_string()],
+            vec!["security_code".to_string(), "card_number".to_string()],
+        ];
+        let m = PhraseMatcher::new(2, |d| &hints[d]);
+        assert!(m.hits("public").is_empty());
+        assert!(m.hits("licence_no").is_empty());
+        assert_eq!(m.hits("drv_lic")[0].detector, 0);
+        assert!(m.hits("academic_year_code").is_empty());
+        assert_eq!(m.hits("cardSecurityCode")[0].phrase, "security_code");
+        assert_eq!(m.hits("cardNumber")[0].phrase, "card_number");
+        assert!(m.hits("card_numbers_count").is_empty());
+    }
+}

@@ -1,0 +1,63 @@
+//! The configuration file (`--config ferret.toml`): thresholds and which
+//! detectors run. Unknown keys are errors, so a typo never silently weakens
+//! a scan.
+
+use crate::inventory::Thresholds;
+use serde::Deserialize;
+use std::path::Path;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub thresholds: Thresholds,
+    pub detectors: DetectorSelection,
+}
+
+/// `enable` empty means all; `disable` wins over `enable`. Entries are
+/// detector ids or labels.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DetectorSelection {
+    pub enable: Vec<String>,
+    pub disable: Vec<String>,
+}
+
+impl DetectorSelection {
+    pub fn keeps(&self, id: &str, label: &str) -> bool {
+        let named = |list: &[String]| list.iter().any(|x| x == id || x == label);
+        (self.enable.is_empty() || named(&self.enable)) && !named(&self.disable)
+    }
+}
+
+pub fn load(path: Option<&Path>) -> Result<Config, String> {
+    let Some(path) = path else {
+        return Ok(Config::default());
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read config {}: {e}", path.display()))?;
+    let config: Config = toml::from_str(&text).map_err(|e| format!("config {}: {e}", path.display()))?;
+    let t = &config.thresholds;
+    for (name, v) in [
+        ("min_confidence", t.min_confidence),
+        ("min_value_ratio", t.min_value_ratio),
+        ("min_validation_rate", t.min_validation_rate),
+    ] {
+        if !(0.0..=1.0).contains(&v) {
+            return Err(format!("config {}: thresholds.{name} must be within 0..1", path.display()));
+        }
+    }
+    Ok(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_rejects_typos() {
+        let c: Config = toml::from_str("[thresholds]\nmin_confidence = 0.7\n[detectors]\ndisable = ['PHONE']\n").unwrap();
+        assert_eq!(c.thresholds.min_confidence, 0.7);
+        assert!(!c.detectors.keeps("phone_e164", "PHONE"));
+        assert!(c.detectors.keeps("email", "EMAIL"));
+        assert!(toml::from_str::<Config>("[thresholds]\nmin_confidense = 0.7\n").is_err());
+    }
+}

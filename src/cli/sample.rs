@@ -1,0 +1,139 @@
+//! Deterministic sampling choices: which objects of a dataset, which rows.
+//! A fixed seed gives the same sample on every run and every machine.
+
+use crate::source::store::ObjectMeta;
+use arrow::array::UInt32Array;
+use arrow::record_batch::RecordBatch;
+
+/// splitmix64: small, fast, and stable forever (unlike a library's default RNG).
+#[derive(Debug, Clone)]
+pub struct SeededRng(u64);
+
+impl SeededRng {
+    pub fn new(seed: u64, salt: &str) -> Self {
+        // FNV-1a of the salt, so each object/asset draws its own stream.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in salt.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        SeededRng(seed ^ h)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (n > 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+}
+
+/// Up to `max` objects: the newest two, then a seeded random pick of the rest,
+/// returned in key order.
+pub fn choose_objects(objects: &[ObjectMeta], max: usize, rng: &mut SeededRng) -> Vec<ObjectMeta> {
+    if objects.len() <= max {
+        return objects.to_vec();
+    }
+    let mut order: Vec<usize> = (0..objects.len()).collect();
+    order.sort_by(|&a, &b| objects[b].modified.cmp(&objects[a].modified).then(objects[a].key.cmp(&objects[b].key)));
+    let newest = max.min(2);
+    let mut chosen: Vec<usize> = order[..newest].to_vec();
+    let mut rest: Vec<usize> = order[newest..].to_vec();
+    for _ in newest..max {
+        let i = rng.below(rest.len());
+        chosen.push(rest.swap_remove(i));
+    }
+    chosen.sort_by(|&a, &b| objects[a].key.cmp(&objects[b].key));
+    chosen.into_iter().map(|i| objects[i].clone()).collect()
+}
+
+/// A seeded uniform choice of `quota` rows out of `batches` (all rows if
+/// fewer), keeping each batch's schema.
+pub fn downsample(batches: Vec<RecordBatch>, quota: usize, rng: &mut SeededRng) -> Vec<RecordBatch> {
+    let total: usize = batches.iter().map(RecordBatch::num_rows).sum();
+    if total <= quota {
+        return batches;
+    }
+    // Partial Fisher-Yates over row numbers.
+    let mut rows: Vec<usize> = (0..total).collect();
+    for i in 0..quota {
+        let j = i + rng.below(total - i);
+        rows.swap(i, j);
+    }
+    let mut picked = rows[..quota].to_vec();
+    picked.sort_unstable();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut next = 0;
+    for batch in batches {
+        let end = start + batch.num_rows();
+        let mut idx = Vec::new();
+        while next < picked.len() && picked[next] < end {
+            idx.push((picked[next] - start) as u32);
+            next += 1;
+        }
+        if !idx.is_empty() {
+            let indices = UInt32Array::from(idx);
+            let columns: Result<Vec<_>, _> = batch
+                .columns()
+                .iter()
+                .map(|c| arrow::compute::take(c, &indices, None))
+                .collect();
+            if let Ok(columns) = columns {
+                if let Ok(b) = RecordBatch::try_new(batch.schema(), columns) {
+                    out.push(b);
+                }
+            }
+        }
+        start = end;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow::array::{Int32Array, ArrayRef};
+    use std::sync::Arc;
+
+    fn batch(range: std::ops::Range<i32>) -> RecordBatch {
+        let a: ArrayRef = Arc::new(Int32Array::from_iter_values(range));
+        RecordBatch::try_from_iter([("x", a)]).unwrap()
+    }
+
+    #[test]
+    fn downsample_is_deterministic_and_exact() {
+        let run = |seed| {
+            let out = downsample(vec![batch(0..500), batch(500..1200)], 100, &mut SeededRng::new(seed, "a"));
+            out.iter().map(|b| b.num_rows()).sum::<usize>()
+        };
+        assert_eq!(run(1), 100);
+        let a = downsample(vec![batch(0..500)], 10, &mut SeededRng::new(7, "a"));
+        let b = downsample(vec![batch(0..500)], 10, &mut SeededRng::new(7, "a"));
+        assert_eq!(a, b);
+        let c = downsample(vec![batch(0..500)], 10, &mut SeededRng::new(8, "a"));
+        assert_ne!(a, c);
+    }
+
+    #[test]
+    fn chooses_newest_then_random() {
+        let objs: Vec<ObjectMeta> = (0..20)
+            .map(|i| ObjectMeta {
+                key: format!("k{i:02}"),
+                size: 1,
+                modified: chrono::DateTime::from_timestamp(i, 0),
+                etag: None,
+            })
+            .collect();
+        let chosen = choose_objects(&objs, 5, &mut SeededRng::new(0, "x"));
+        assert_eq!(chosen.len(), 5);
+        assert!(chosen.iter().any(|o| o.key == "k19"));
+        assert!(chosen.iter().any(|o| o.key == "k18"));
+    }
+}

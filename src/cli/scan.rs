@@ -1,0 +1,397 @@
+//! `ferret scan`: discovery, sampling, detection and classification of every
+//! asset, in parallel, into one inventory.
+//!
+//! Threads: a rayon pool (`--threads`) does the CPU work, one asset per task
+//! and chunks of rows within an asset; a small tokio runtime drives the
+//! store's async I/O, entered with `block_on` from the workers.
+
+use super::sample::{SeededRng, choose_objects, downsample};
+use super::{FailOn, LogFormat, ScanArgs, config, exit};
+use crate::classify::{AssetProfile, Classifier, mask::redact};
+use crate::detect::Pack;
+use crate::inventory::{
+    Asset, AssetError, DetectorPackInfo, Inventory, SCHEMA_VERSION, Sampling, ScanInfo, Skipped, Summary,
+};
+use crate::output;
+use crate::source::discover::{AssetPlan, KeyFilter, discover};
+use crate::source::format::{Flow, Format, ReadOptions, read_object};
+use crate::source::store::{DynStore, LocalStore};
+use arrow::record_batch::RecordBatch;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+use std::io::IsTerminal;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// How values are sampled, derived from the arguments.
+#[derive(Debug, Clone, Copy)]
+enum Mode {
+    Sample,
+    Full,
+    MetadataOnly,
+}
+
+struct Job<'a> {
+    classifier: &'a Classifier<'a>,
+    rt: &'a tokio::runtime::Handle,
+    mode: Mode,
+    args: &'a ScanArgs,
+}
+
+pub fn run(args: ScanArgs) -> i32 {
+    init_logging(args.quiet, args.log_format);
+    let config = match config::load(args.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => return usage_error(&e),
+    };
+    let pack = match Pack::load(&args.detectors).and_then(|p| p.retain(|s| config.detectors.keeps(&s.id, &s.label))) {
+        Ok(p) => p,
+        Err(e) => return usage_error(&e.to_string()),
+    };
+    if args.sample_rows == 0 && !args.full && !args.metadata_only {
+        return usage_error("--sample-rows must be at least 1 (or use --metadata-only)");
+    }
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = args.threads {
+        if n == 0 {
+            return usage_error("--threads must be at least 1");
+        }
+        builder = builder.num_threads(n);
+    }
+    let pool = match builder.build() {
+        Ok(p) => p,
+        Err(e) => return usage_error(&format!("cannot start worker threads: {e}")),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_time()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => return usage_error(&format!("cannot start the I/O runtime: {e}")),
+    };
+    let filter = match KeyFilter::new(&args.include, &args.exclude) {
+        Ok(f) => f,
+        Err(e) => return usage_error(&e),
+    };
+    let mut targets: Vec<(DynStore, String)> = Vec::new();
+    for path in &args.paths {
+        match local_target(path) {
+            Ok(t) => targets.push(t),
+            Err(e) => return usage_error(&e),
+        }
+    }
+
+    let mode = if args.metadata_only {
+        Mode::MetadataOnly
+    } else if args.full {
+        Mode::Full
+    } else {
+        Mode::Sample
+    };
+    let started = chrono::Utc::now();
+    let clock = Instant::now();
+    let classifier = Classifier::new(&pack, config.thresholds.clone());
+
+    let mut plans: Vec<AssetPlan> = Vec::new();
+    let mut skipped = Vec::new();
+    let mut assets: Vec<Asset> = Vec::new();
+    for (store, prefix) in &targets {
+        let found = runtime.block_on(discover(store, prefix, &filter));
+        plans.extend(found.assets);
+        skipped.extend(found.skipped.into_iter().map(|(object, reason)| Skipped { object, reason }));
+        for e in found.errors {
+            tracing::warn!(object = %e.url, code = e.error.code(), "cannot list: {}", e.error);
+            assets.push(error_asset(&e.url, e.error.code(), &e.error.to_string()));
+        }
+    }
+    tracing::info!(assets = plans.len(), skipped = skipped.len(), "discovered");
+
+    let progress = progress_bar(plans.len() as u64, args.quiet);
+    let job = Job {
+        classifier: &classifier,
+        rt: runtime.handle(),
+        mode,
+        args: &args,
+    };
+    let scanned: Vec<Asset> = pool.install(|| {
+        plans
+            .par_iter()
+            .map(|plan| {
+                progress.set_message(plan.id.clone());
+                let asset = scan_asset(&job, plan);
+                progress.inc(1);
+                asset
+            })
+            .collect()
+    });
+    progress.finish_and_clear();
+    assets.extend(scanned);
+
+    let finished = chrono::Utc::now();
+    let mut inv = Inventory {
+        schema_version: SCHEMA_VERSION.to_string(),
+        scan: ScanInfo {
+            tool: "ferret".into(),
+            tool_version: env!("CARGO_PKG_VERSION").into(),
+            started_at: started.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            finished_at: finished.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            duration_ms: clock.elapsed().as_millis() as u64,
+            targets: args.paths.iter().map(|p| p.display().to_string()).collect(),
+            sampling: Sampling {
+                mode: match mode {
+                    Mode::Sample => "sample",
+                    Mode::Full => "full",
+                    Mode::MetadataOnly => "metadata_only",
+                }
+                .into(),
+                sample_rows: args.sample_rows as u64,
+                seed: args.seed,
+                window_bytes: args.sample_bytes,
+                max_objects_per_asset: args.max_objects as u64,
+            },
+            detector_pack: DetectorPackInfo {
+                digest: pack.digest.clone(),
+                detectors: pack.detectors.len() as u64,
+                validated_detectors: pack.detectors.iter().filter(|d| d.validator.is_some()).count() as u64,
+                extra_dirs: args.detectors.iter().map(|p| p.display().to_string()).collect(),
+            },
+            thresholds: config.thresholds.clone(),
+        },
+        summary: Summary::default(),
+        assets,
+        skipped,
+        lineage_hints: Vec::new(),
+    };
+    inv.summarise();
+    tracing::info!(
+        assets = inv.summary.assets,
+        classified_columns = inv.summary.classified_columns,
+        with_errors = inv.summary.assets_with_errors,
+        ms = inv.scan.duration_ms,
+        "scan finished"
+    );
+
+    let written = match &args.output {
+        Some(path) => output::write_file(&inv, args.format, path),
+        None => {
+            let stdout = std::io::stdout();
+            let mut lock = stdout.lock();
+            output::write(&inv, args.format, &mut lock)
+        }
+    };
+    if let Err(e) = written {
+        eprintln!("ferret: cannot write the inventory: {e}");
+        return exit::USAGE;
+    }
+    super::exit_code(&inv, args.fail_on.or(None::<FailOn>))
+}
+
+fn usage_error(message: &str) -> i32 {
+    eprintln!("ferret: {message}");
+    exit::USAGE
+}
+
+/// A store and prefix for a local path: a folder is its own root; a file is
+/// a one-object listing under its parent folder.
+fn local_target(path: &Path) -> Result<(DynStore, String), String> {
+    let md = std::fs::metadata(path).map_err(|e| format!("cannot scan {}: {e}", path.display()))?;
+    if md.is_dir() {
+        return Ok((Arc::new(LocalStore::new(path)), String::new()));
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| format!("cannot scan {}: not a file name", path.display()))?;
+    Ok((Arc::new(LocalStore::new(parent)), name))
+}
+
+fn error_asset(url: &str, code: &str, message: &str) -> Asset {
+    Asset {
+        id: url.to_string(),
+        kind: "file".into(),
+        format: "unknown".into(),
+        objects_total: 0,
+        objects_sampled: 0,
+        bytes_total: 0,
+        bytes_read: 0,
+        partition_keys: Vec::new(),
+        rows_sampled: 0,
+        row_estimate: None,
+        row_estimate_method: None,
+        columns: Vec::new(),
+        errors: vec![AssetError {
+            object: Some(url.to_string()),
+            code: code.to_string(),
+            message: message.to_string(),
+        }],
+    }
+}
+
+fn scan_asset(job: &Job, plan: &AssetPlan) -> Asset {
+    let args = job.args;
+    let pack = job.classifier.pack();
+    let mut rng = SeededRng::new(args.seed, &plan.id);
+    let objects = match job.mode {
+        Mode::Full => plan.objects.clone(),
+        Mode::Sample | Mode::MetadataOnly => choose_objects(&plan.objects, args.max_objects.max(1), &mut rng),
+    };
+    let quota = args.sample_rows.div_ceil(objects.len().max(1));
+    let is_parquet = plan.format.format == Format::Parquet;
+    let opts = ReadOptions {
+        max_rows: match job.mode {
+            Mode::Full => None,
+            Mode::MetadataOnly => Some(1),
+            // Parquet picks row groups at random and reads a few times the
+            // quota; text formats read their whole window, then we pick rows.
+            Mode::Sample if is_parquet => Some(quota.saturating_mul(4)),
+            Mode::Sample => None,
+        },
+        window_bytes: match job.mode {
+            Mode::Full => None,
+            _ => Some(args.sample_bytes),
+        },
+        seed: args.seed,
+        ..ReadOptions::default()
+    };
+
+    let mut profile = AssetProfile::default();
+    let mut errors: Vec<AssetError> = Vec::new();
+    let mut rows_sampled: u64 = 0;
+    let mut bytes_read: u64 = 0;
+    let mut estimate_rows: f64 = 0.0;
+    let mut estimate_exact = true;
+    let mut estimate_from_metadata = false;
+    let mut sampled_bytes: u64 = 0;
+    for obj in &objects {
+        let url = plan.store.url(&obj.key);
+        let mut kept: Vec<RecordBatch> = Vec::new();
+        let mut streamed_rows: u64 = 0;
+        let result = {
+            let mut sink = |batch: RecordBatch| {
+                match job.mode {
+                    Mode::Full => {
+                        streamed_rows += batch.num_rows() as u64;
+                        job.classifier.observe_batch(&batch, &mut profile);
+                    }
+                    Mode::MetadataOnly => {
+                        profile.observe_schema(&batch);
+                        return Flow::Stop;
+                    }
+                    Mode::Sample => kept.push(batch),
+                }
+                Flow::Continue
+            };
+            read_object(job.rt, &plan.store, obj, plan.format, &opts, &mut sink)
+        };
+        if let Mode::Sample = job.mode {
+            let mut row_rng = SeededRng::new(args.seed, &obj.key);
+            for batch in downsample(kept, quota, &mut row_rng) {
+                rows_sampled += batch.num_rows() as u64;
+                job.classifier.observe_batch(&batch, &mut profile);
+            }
+        }
+        rows_sampled += streamed_rows;
+        match result {
+            Ok(stats) => {
+                bytes_read += stats.bytes_fetched;
+                sampled_bytes += obj.size;
+                for p in stats.problems {
+                    errors.push(object_error(pack, &url, p.code, &p.message));
+                }
+                for (path, reason) in stats.skipped_columns {
+                    profile.skip_column(&path, &reason);
+                }
+                match stats.rows_total {
+                    Some(total) => {
+                        estimate_rows += total as f64;
+                        estimate_from_metadata = true;
+                    }
+                    None if !stats.truncated => estimate_rows += stats.rows as f64,
+                    None => {
+                        estimate_exact = false;
+                        if stats.bytes_fetched > 0 {
+                            estimate_rows += stats.rows as f64 * obj.size as f64 / stats.bytes_fetched as f64;
+                        }
+                    }
+                }
+            }
+            Err(p) => {
+                estimate_exact = false;
+                errors.push(object_error(pack, &url, p.code, &p.message));
+            }
+        }
+    }
+
+    let bytes_total: u64 = plan.objects.iter().map(|o| o.size).sum();
+    let all_objects = objects.len() == plan.objects.len();
+    if !all_objects && sampled_bytes > 0 {
+        estimate_rows *= bytes_total as f64 / sampled_bytes as f64;
+        estimate_exact = false;
+    }
+    let (row_estimate, method) = match job.mode {
+        Mode::MetadataOnly if !estimate_from_metadata => (None, None),
+        _ if estimate_exact && estimate_from_metadata => (Some(estimate_rows.round() as u64), Some("metadata")),
+        _ if estimate_exact => (Some(estimate_rows.round() as u64), Some("exact")),
+        _ => (Some(estimate_rows.round() as u64), Some("extrapolated")),
+    };
+    if !errors.is_empty() {
+        tracing::warn!(asset = %plan.id, errors = errors.len(), "asset had errors");
+    }
+    tracing::debug!(asset = %plan.id, rows = rows_sampled, "asset scanned");
+    Asset {
+        id: plan.id.clone(),
+        kind: plan.kind.as_str().into(),
+        format: plan.format.describe(),
+        objects_total: plan.objects.len() as u64,
+        objects_sampled: objects.len() as u64,
+        bytes_total,
+        bytes_read,
+        partition_keys: plan.partition_keys.clone(),
+        rows_sampled,
+        row_estimate,
+        row_estimate_method: method.map(String::from),
+        columns: job.classifier.finish(profile),
+        errors,
+    }
+}
+
+fn object_error(pack: &Pack, url: &str, code: &str, message: &str) -> AssetError {
+    let message = redact(pack, message);
+    tracing::warn!(object = %url, code, "{message}");
+    AssetError {
+        object: Some(url.to_string()),
+        code: code.to_string(),
+        message,
+    }
+}
+
+fn progress_bar(len: u64, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} assets  {wide_msg}") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn init_logging(quiet: bool, format: LogFormat) {
+    let default = if quiet { "warn" } else { "info" };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("FERRET_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false);
+    let _ = match format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
