@@ -80,7 +80,7 @@ mod tests {
         assert_eq!(mask("CREDIT_CARD", "4111 1111 1111 1111"), "**** **** **** 1111");
         assert_eq!(mask("US_SSN", "123-45-6789"), "***-**-**89");
         assert_eq!(mask("AWS_ACCESS_KEY", "AKIAIOSFODNN7EXAMPLE"), "AKIA****************");
-        assert_eq!(mask("IP_ADDRESS", "10.1.2.3"), "**.*.2.3");
+        assert_eq!(mask("IP_ADDRESS", "10.1.2.3"), "**.*.*.3");
         assert_eq!(mask("PHONE", "+1 415"), "+* ***");
         assert_eq!(mask("EMAIL", "@"), "*@*");
     }

@@ -89,8 +89,10 @@ mod tests {
 
     #[test]
     fn sin_check() {
-        assert!(ca_sin("046 454 286"));
-        assert!(!ca_sin("046 454 287"));
+        assert!(ca_sin("130 692 544"));
+        assert!(ca_sin("527-814-362"));
+        assert!(!ca_sin("130 692 545"));
+        assert!(!ca_sin("046 454 286")); // documentation example, leading 0
         assert!(!ca_sin("846 454 286"));
         assert!(!ca_sin("000 000 000"));
         assert!(!ca_sin("é"));

@@ -81,12 +81,7 @@ pub fn read(
     let mut columns: Vec<String> = Vec::new();
     let mut need_header = has_header;
     if !has_header {
-        let width = records
-            .iter()
-            .map(|r| r.len())
-            .max()
-            .unwrap_or(1)
-            .min(MAX_COLUMNS);
+        let width = mode_width(&records).min(MAX_COLUMNS);
         columns = (1..=width).map(|i| format!("column_{i}")).collect();
     }
 
@@ -406,6 +401,22 @@ fn parse_sample(prefix: &[u8], delimiter: u8, complete: bool) -> Vec<ByteRecord>
     out
 }
 
+/// The most common field count (ties: the one seen first), 1 when none.
+fn mode_width(records: &[ByteRecord]) -> usize {
+    let mut freq: std::collections::HashMap<usize, usize> = Default::default();
+    for r in records {
+        *freq.entry(r.len()).or_default() += 1;
+    }
+    let mut best: Option<(usize, usize)> = None;
+    for r in records {
+        let n = freq[&r.len()];
+        if best.is_none_or(|(_, bn)| n > bn) {
+            best = Some((r.len(), n));
+        }
+    }
+    best.map(|(c, _)| c).unwrap_or(1)
+}
+
 /// The candidate whose field count (> 1) is the most consistent; `,` when
 /// none splits the records.
 fn sniff_delimiter(samples: &[Vec<ByteRecord>]) -> u8 {
@@ -560,11 +571,10 @@ fn sniff_header(records: &[ByteRecord]) -> bool {
     if row0.iter().all(|v| v.trim().is_empty()) {
         return false;
     }
-    // Allow one empty name (a pandas index column), no duplicates, all names.
+    // Allow one empty name (a pandas index column); all must look like names.
     let empties = row0.iter().filter(|v| v.trim().is_empty()).count();
     let named: Vec<&String> = row0.iter().filter(|v| !v.trim().is_empty()).collect();
-    let unique: HashSet<&str> = named.iter().map(|v| v.trim()).collect();
-    if empties > 1 || unique.len() != named.len() || !named.iter().all(|v| name_like(v)) {
+    if empties > 1 || !named.iter().all(|v| name_like(v)) {
         return false;
     }
     if named.iter().any(|v| class(v) != Class::Text) {

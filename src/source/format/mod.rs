@@ -262,7 +262,7 @@ impl ReadProblem {
 
 impl From<StoreError> for ReadProblem {
     fn from(e: StoreError) -> Self {
-        ReadProblem::new("store_error", e.to_string())
+        ReadProblem::new(e.code(), e.to_string())
     }
 }
 

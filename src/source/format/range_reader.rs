@@ -129,6 +129,11 @@ pub(super) fn problem_error(p: ReadProblem) -> io::Error {
     io::Error::other(ProblemError(p))
 }
 
+/// Whether `e` carries a [`ReadProblem`] (made by [`problem_error`]).
+pub(super) fn carries_problem(e: &io::Error) -> bool {
+    e.get_ref().is_some_and(|i| i.is::<ProblemError>())
+}
+
 /// The problem an `io::Error` from an input stream stands for.
 pub(super) fn problem_of(e: &io::Error) -> ReadProblem {
     if let Some(p) = e.get_ref().and_then(|i| i.downcast_ref::<ProblemError>()) {
@@ -163,6 +168,7 @@ mod tests {
 
         let mut r = RangeReader::new(rt.handle().clone(), store, "missing", 0, 10, 4096);
         let err = r.read_to_end(&mut Vec::new()).unwrap_err();
-        assert_eq!(problem_of(&err).code, "store_error");
+        assert!(carries_problem(&err));
+        assert_eq!(problem_of(&err).code, "not_found");
     }
 }

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it (`.ci/run` calls this script).
+# Installs what the tests need, idempotently, then runs every check.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v setpriv >/dev/null 2>&1 || need_apt+=(util-linux)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "== installing: ${need_apt[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
+fi
+rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
+rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
+
+echo "== cargo fmt --check"
+cargo fmt --check
+
+echo "== cargo clippy --all-targets -- -D warnings"
+cargo clippy --all-targets --quiet -- -D warnings
+
+echo "== fixtures are reproducible from fixtures/generate.rs"
+regen=$(mktemp -d)
+trap 'rm -rf "$regen"' EXIT
+cargo run --quiet --example gen_fixtures -- "$regen"
+for d in demo corpus truth; do
+  diff -r "fixtures/$d" "$regen/$d" >/dev/null || { echo "fixtures/$d differs from a fresh generation: run 'cargo run --example gen_fixtures -- fixtures' and commit"; diff -rq "fixtures/$d" "$regen/$d" | head; exit 1; }
+done
+
+echo "== cargo test"
+cargo test --all-targets 2>&1

@@ -1,0 +1,187 @@
+//! Bad input: every case gives an error entry on its asset (or a clean skip
+//! with a reason), the scan goes on with the rest, and the exit code says so.
+//! Never a panic, never an abort.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::io::Write;
+
+/// A good file scanned beside every bad one: it must still be classified.
+fn with_good_neighbour(dir: &std::path::Path) {
+    write(dir, "good.csv", b"name,email\nAda,ada.lovelace@example.org\nAlan,alan.turing@example.net\nGrace,grace.hopper@example.com\n");
+}
+
+fn good_still_classified(inv: &Value) {
+    let good = asset(inv, "/good.csv");
+    assert_eq!(column_labels(good, "email"), ["EMAIL"], "the good file was not scanned properly");
+}
+
+fn errors_of(inv: &Value, suffix: &str) -> Vec<String> {
+    asset(inv, suffix)["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["code"].as_str().map(String::from))
+        .collect()
+}
+
+#[test]
+fn truncated_and_corrupt_parquet() {
+    let dir = tempdir();
+    with_good_neighbour(dir.path());
+    // A real parquet file cut in half, and garbage framed by the magic bytes.
+    let real = std::fs::read(demo().join("customers.parquet")).expect("demo parquet");
+    write(dir.path(), "cut.parquet", &real[..real.len() / 2]);
+    let mut garbage = b"PAR1".to_vec();
+    garbage.extend(std::iter::repeat_n(0xAB, 500));
+    garbage.extend(100u32.to_le_bytes());
+    garbage.extend(b"PAR1");
+    write(dir.path(), "garbage.parquet", &garbage);
+    let (code, inv, _) = scan_json(&[dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1, "asset errors must give exit code 1");
+    assert_eq!(errors_of(&inv, "/cut.parquet"), ["corrupt_parquet"]);
+    assert_eq!(errors_of(&inv, "/garbage.parquet"), ["corrupt_parquet"]);
+    good_still_classified(&inv);
+}
+
+#[test]
+fn bad_gzip_and_bad_zstd() {
+    let dir = tempdir();
+    with_good_neighbour(dir.path());
+    write(dir.path(), "broken.log.gz", b"\x1f\x8b\x08\x00garbage that is not deflate at all, not even close");
+    write(dir.path(), "broken.csv.zst", b"\x28\xb5\x2f\xfdnot a zstd frame");
+    let (code, inv, _) = scan_json(&[dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert_eq!(errors_of(&inv, "/broken.log.gz"), ["bad_gzip"]);
+    assert_eq!(errors_of(&inv, "/broken.csv.zst"), ["bad_zstd"]);
+    good_still_classified(&inv);
+}
+
+#[test]
+fn invalid_utf8_is_reported_and_the_rest_still_scanned() {
+    let dir = tempdir();
+    with_good_neighbour(dir.path());
+    let mut bytes = b"note\n".to_vec();
+    for i in 0..50 {
+        bytes.extend(format!("contact user{i}@example.org please\n").as_bytes());
+    }
+    bytes.extend(b"bad \xff\xfe bytes here\n");
+    write(dir.path(), "mixed.csv", &bytes);
+    let (code, inv, _) = scan_json(&[dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert_eq!(errors_of(&inv, "/mixed.csv"), ["invalid_utf8"]);
+    assert_eq!(column_labels(asset(&inv, "/mixed.csv"), "note"), ["EMAIL"]);
+    good_still_classified(&inv);
+}
+
+#[test]
+fn a_gigabyte_without_newline_in_bounded_memory() {
+    let dir = tempdir();
+    with_good_neighbour(dir.path());
+    let path = dir.path().join("one_line.txt");
+    let mut f = std::fs::File::create(&path).expect("create");
+    let chunk = vec![b'a'; 1 << 20];
+    for _ in 0..1024 {
+        f.write_all(&chunk).expect("write");
+    }
+    drop(f);
+    let (code, inv, _) = scan_json(&[dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert_eq!(errors_of(&inv, "/one_line.txt"), ["line_too_long"]);
+    let a = asset(&inv, "/one_line.txt");
+    assert!(a["bytes_read"].as_u64().unwrap() < 64 << 20, "sample mode must not read the whole file: {}", a["bytes_read"]);
+    good_still_classified(&inv);
+}
+
+#[test]
+fn empty_files_scan_clean() {
+    let dir = tempdir();
+    with_good_neighbour(dir.path());
+    for name in ["empty.csv", "empty.jsonl", "empty.txt", "empty.log.gz"] {
+        write(dir.path(), name, b"");
+    }
+    let (code, inv, _) = scan_json(&[dir.path().to_str().unwrap()]);
+    assert!(code == 0 || code == 1, "exit {code}");
+    for name in ["/empty.csv", "/empty.jsonl", "/empty.txt"] {
+        let a = asset(&inv, name);
+        assert_eq!(a["rows_sampled"], 0, "{name}");
+        assert!(a["errors"].as_array().unwrap().is_empty(), "{name}: {}", a["errors"]);
+    }
+    good_still_classified(&inv);
+}
+
+#[test]
+fn unreadable_files_are_permission_errors() {
+    // Root reads everything, so the scan runs as `nobody` via setpriv.
+    let dir = tempdir();
+    let base = dir.path();
+    std::fs::set_permissions(base, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    with_good_neighbour(base);
+    std::fs::set_permissions(base.join("good.csv"), std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    let secret = write(base, "secret.csv", b"email\nx@example.org\n");
+    std::fs::set_permissions(&secret, std::os::unix::fs::PermissionsExt::from_mode(0o000)).unwrap();
+    std::fs::create_dir(base.join("locked")).unwrap();
+    write(base, "locked/inner.csv", b"a\n1\n");
+    std::fs::set_permissions(base.join("locked"), std::os::unix::fs::PermissionsExt::from_mode(0o000)).unwrap();
+    let out = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", env!("CARGO_BIN_EXE_ferret"), "scan", "--quiet"])
+        .arg(base)
+        .output()
+        .expect("setpriv (util-linux) must be installed to run this test");
+    let inv: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON: {e}: {}", String::from_utf8_lossy(&out.stderr)));
+    validate(&inv);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(errors_of(&inv, "/secret.csv"), ["permission_denied"]);
+    let msg = asset(&inv, "/secret.csv")["errors"][0]["message"].as_str().unwrap().to_string();
+    assert!(msg.contains("permission denied"), "{msg}");
+    assert_eq!(errors_of(&inv, "/locked"), ["permission_denied"]);
+    good_still_classified(&inv);
+}
+
+#[test]
+fn symlink_loops_do_not_hang() {
+    let dir = tempdir();
+    with_good_neighbour(dir.path());
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("sub/back_to_top")).unwrap();
+    let (code, inv, _) = scan_json(&[dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert_eq!(errors_of(&inv, "/sub/back_to_top"), ["symlink_loop"]);
+    good_still_classified(&inv);
+}
+
+#[test]
+fn a_hundred_thousand_tiny_files_are_one_dataset() {
+    let dir = tempdir();
+    with_good_neighbour(dir.path());
+    let tiny = dir.path().join("tiny");
+    std::fs::create_dir(&tiny).unwrap();
+    for i in 0..100_000 {
+        std::fs::write(tiny.join(format!("f{i:06}.txt")), format!("line {i}\n")).unwrap();
+    }
+    let (code, inv, _) = scan_json(&[dir.path().to_str().unwrap()]);
+    assert_eq!(code, 0);
+    let a = asset(&inv, "/tiny/");
+    assert_eq!(a["kind"], "dataset");
+    assert_eq!(a["objects_total"], 100_000);
+    assert_eq!(a["objects_sampled"], 8);
+    good_still_classified(&inv);
+}
+
+#[test]
+fn binary_files_are_skipped_with_a_reason() {
+    let dir = tempdir();
+    with_good_neighbour(dir.path());
+    write(dir.path(), "image.bin", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR");
+    let (code, inv, _) = scan_json(&[dir.path().to_str().unwrap()]);
+    assert_eq!(code, 0);
+    let skipped = inv["skipped"].as_array().unwrap();
+    assert!(
+        skipped.iter().any(|s| s["object"].as_str().unwrap().ends_with("/image.bin") && s["reason"].as_str().unwrap().contains("png")),
+        "{skipped:?}"
+    );
+    good_still_classified(&inv);
+}

@@ -1,0 +1,192 @@
+//! The demo scan a newcomer runs, end to end through the real binary: assets
+//! grouped right, labels where the demo planted data, nothing on the decoys,
+//! every inventory valid against the schema, formats, exit codes, options.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+fn demo_scan(extra: &[&str]) -> (i32, Value) {
+    let demo = demo();
+    let mut args: Vec<&str> = extra.to_vec();
+    args.push(demo.to_str().unwrap());
+    let (code, inv, _) = scan_json(&args);
+    (code, inv)
+}
+
+#[test]
+fn demo_assets_are_grouped_and_classified() {
+    let (code, inv) = demo_scan(&[]);
+    assert_eq!(code, 0, "the demo scans clean");
+
+    let events = asset(&inv, "/events/");
+    assert_eq!(events["kind"], "dataset");
+    assert_eq!(events["objects_total"], 3);
+    assert_eq!(events["partition_keys"], serde_json::json!(["dt"]));
+    assert!(column_labels(events, "user.email").contains(&"EMAIL".to_string()));
+    assert!(column_labels(events, "device.ip").contains(&"IP_ADDRESS".to_string()));
+
+    let customers = asset(&inv, "/customers.parquet");
+    assert_eq!(customers["kind"], "file");
+    assert_eq!(column_labels(customers, "email"), ["EMAIL"]);
+    assert!(column_labels(customers, "card_number").contains(&"CREDIT_CARD".to_string()));
+    assert!(column_labels(customers, "iban").contains(&"IBAN".to_string()));
+    assert!(column_labels(customers, "contacts[].value").contains(&"EMAIL".to_string()));
+    assert!(column_labels(customers, "loyalty_tier").is_empty());
+
+    let tickets = asset(&inv, "/support_tickets.csv");
+    let body = tickets["columns"].as_array().unwrap().iter().find(|c| c["path"] == "body").unwrap();
+    let email = body["labels"].as_array().unwrap().iter().find(|l| l["label"] == "EMAIL").expect("EMAIL in body");
+    assert_eq!(email["scope"], "free_text");
+    assert!(email["hit_ratio"].as_f64().unwrap() < 0.9);
+
+    let log = asset(&inv, "/app.log.gz");
+    assert_eq!(log["format"], "text+gzip");
+    assert!(!column_labels(log, "line").is_empty());
+
+    // Decoys: look-alikes that are not personal data.
+    for a in inv["assets"].as_array().unwrap() {
+        if a["id"].as_str().unwrap().contains("/decoys/") {
+            for c in a["columns"].as_array().unwrap() {
+                assert!(c["labels"].as_array().unwrap().is_empty(), "decoy {}:{} labelled {}", a["id"], c["path"], c["labels"]);
+                assert!(c["prevalence_upper_bound"].as_f64().unwrap() > 0.0);
+            }
+        }
+    }
+    assert_eq!(inv["summary"]["assets_with_errors"], 0);
+    assert_eq!(inv["summary"]["max_sensitivity"], "high");
+}
+
+#[test]
+fn same_seed_same_inventory() {
+    let strip = |mut v: Value| {
+        v["scan"]["started_at"] = Value::Null;
+        v["scan"]["finished_at"] = Value::Null;
+        v["scan"]["duration_ms"] = Value::Null;
+        v
+    };
+    let (_, a) = demo_scan(&["--seed", "7", "--sample-rows", "100"]);
+    let (_, b) = demo_scan(&["--seed", "7", "--sample-rows", "100"]);
+    assert_eq!(strip(a), strip(b));
+}
+
+#[test]
+fn full_mode_reads_every_row() {
+    let (_, inv) = demo_scan(&["--full"]);
+    let customers = asset(&inv, "/customers.parquet");
+    assert_eq!(customers["rows_sampled"], customers["row_estimate"]);
+    assert!(customers["rows_sampled"].as_u64().unwrap() > 1000);
+    assert_eq!(inv["scan"]["sampling"]["mode"], "full");
+}
+
+#[test]
+fn sample_rows_bounds_the_sample() {
+    let (_, inv) = demo_scan(&["--sample-rows", "50"]);
+    for a in inv["assets"].as_array().unwrap() {
+        assert!(a["rows_sampled"].as_u64().unwrap() <= 50 + a["objects_sampled"].as_u64().unwrap(), "{}", a["id"]);
+    }
+}
+
+#[test]
+fn metadata_only_reads_no_values() {
+    let (_, inv) = demo_scan(&["--metadata-only"]);
+    let customers = asset(&inv, "/customers.parquet");
+    for c in customers["columns"].as_array().unwrap() {
+        assert_eq!(c["values_scanned"], 0);
+        for l in c["labels"].as_array().unwrap() {
+            assert_eq!(l["scope"], "name_only");
+            assert!(l["evidence"].as_array().unwrap().is_empty());
+        }
+    }
+    assert!(column_labels(customers, "email").contains(&"EMAIL".to_string()));
+}
+
+#[test]
+fn jsonl_and_csv_outputs() {
+    let demo = demo();
+    let out = run(&["scan", "--quiet", "--format", "jsonl", demo.to_str().unwrap()]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).expect("each line is JSON")).collect();
+    assert_eq!(lines[0]["record"], "scan");
+    assert!(lines.iter().filter(|l| l["record"] == "asset").count() >= 5);
+
+    let out = run(&["scan", "--quiet", "--format", "csv", demo.to_str().unwrap()]);
+    let mut rdr = csv::Reader::from_reader(&out.stdout[..]);
+    let headers = rdr.headers().unwrap().clone();
+    assert_eq!(&headers[0], "asset_id");
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    assert!(rows.iter().any(|r| &r[3] == "email" && &r[5] == "EMAIL"));
+}
+
+#[test]
+fn output_file_is_written() {
+    let dir = tempdir();
+    let path = dir.path().join("inv.json");
+    let demo = demo();
+    let out = run(&["scan", "--quiet", "-o", path.to_str().unwrap(), demo.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty());
+    let inv: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    validate(&inv);
+}
+
+#[test]
+fn exit_codes() {
+    let demo = demo();
+    let d = demo.to_str().unwrap();
+    assert_eq!(run(&["scan", "--quiet", "--fail-on", "high", d]).status.code(), Some(3));
+    let decoys = demo.join("decoys");
+    assert_eq!(run(&["scan", "--quiet", "--fail-on", "low", decoys.to_str().unwrap()]).status.code(), Some(0));
+    assert_eq!(run(&["scan", "/no/such/path"]).status.code(), Some(2));
+    assert_eq!(run(&["scan", "--frobnicate", d]).status.code(), Some(2));
+    assert_eq!(run(&["scan"]).status.code(), Some(2));
+    let dir = tempdir();
+    let cfg = write(dir.path(), "ferret.toml", b"[thresholds]\nmin_confidense = 0.9\n");
+    let out = run(&["scan", "--config", cfg.to_str().unwrap(), d]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("min_confidense"));
+}
+
+#[test]
+fn include_and_exclude_globs() {
+    let (_, inv) = demo_scan(&["--include", "*.csv", "--exclude", "decoys/*"]);
+    let ids: Vec<&str> = inv["assets"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    assert!(ids[0].ends_with("/support_tickets.csv"));
+}
+
+#[test]
+fn extra_detector_folder_and_config_disable() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "employee.toml",
+        br#"[[detector]]
+id = "acme_employee_id"
+label = "EMPLOYEE_ID"
+sensitivity = "medium"
+pattern = '\bEMP-[0-9]{6}\b'
+prefilter = ["EMP-"]
+examples = ["EMP-123456"]
+counter_examples = ["EMP-12"]
+"#,
+    );
+    write(dir.path(), "taxonomy.toml", b"[[label]]\nid = \"EMPLOYEE_ID\"\ncategory = \"identity\"\n");
+    let data = tempdir();
+    write(data.path(), "staff.csv", b"who,badge\na,EMP-000001\nb,EMP-000002\nc,EMP-000003\n");
+    let (_, inv, _) = scan_json(&["--detectors", dir.path().to_str().unwrap(), data.path().to_str().unwrap()]);
+    assert_eq!(column_labels(asset(&inv, "/staff.csv"), "badge"), ["EMPLOYEE_ID"]);
+
+    let cfg = write(dir.path(), "cfg.toml", b"[detectors]\ndisable = [\"EMAIL\"]\n");
+    let (_, inv) = demo_scan(&["--config", cfg.to_str().unwrap()]);
+    assert!(column_labels(asset(&inv, "/customers.parquet"), "email").is_empty());
+}
+
+#[test]
+fn detectors_command_lists_the_pack() {
+    let out = run(&["detectors"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("credit_card") || text.contains("CREDIT_CARD"));
+}
