@@ -21,7 +21,8 @@ struct Counts {
 #[test]
 fn precision_and_recall_per_label_meet_the_floor() {
     let truth: Value = serde_json::from_str(
-        &std::fs::read_to_string(root().join("fixtures/truth/corpus_labels.json")).expect("truth file"),
+        &std::fs::read_to_string(root().join("fixtures/truth/corpus_labels.json"))
+            .expect("truth file"),
     )
     .expect("truth is JSON");
     let (_, inv, _) = scan_json(&[corpus().to_str().unwrap()]);
@@ -34,12 +35,26 @@ fn precision_and_recall_per_label_meet_the_floor() {
     }
     let mut expected: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
     for c in truth["columns"].as_array().expect("columns") {
-        let key = (c["file"].as_str().unwrap().to_string(), c["column"].as_str().unwrap().to_string());
-        let labels = c["labels"].as_array().unwrap().iter().map(|l| l.as_str().unwrap().to_string()).collect();
+        let key = (
+            c["file"].as_str().unwrap().to_string(),
+            c["column"].as_str().unwrap().to_string(),
+        );
+        let labels = c["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l.as_str().unwrap().to_string())
+            .collect();
         expected.insert(key, labels);
     }
-    let missing: Vec<_> = expected.keys().filter(|k| !predicted.contains_key(*k)).collect();
-    assert!(missing.is_empty(), "columns in the truth that the scan did not report: {missing:?}");
+    let missing: Vec<_> = expected
+        .keys()
+        .filter(|k| !predicted.contains_key(*k))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "columns in the truth that the scan did not report: {missing:?}"
+    );
 
     let mut per_label: BTreeMap<String, Counts> = BTreeMap::new();
     let mut mistakes = Vec::new();
@@ -63,14 +78,30 @@ fn precision_and_recall_per_label_meet_the_floor() {
             }
         }
     }
-    println!("{:<20} {:>4} {:>4} {:>4} {:>9} {:>7}", "label", "tp", "fp", "fn", "precision", "recall");
+    println!(
+        "{:<20} {:>4} {:>4} {:>4} {:>9} {:>7}",
+        "label", "tp", "fp", "fn", "precision", "recall"
+    );
     let mut failures = Vec::new();
     for (label, c) in &per_label {
-        let precision = if c.tp + c.fp == 0 { 1.0 } else { c.tp as f64 / (c.tp + c.fp) as f64 };
-        let recall = if c.tp + c.fn_ == 0 { 1.0 } else { c.tp as f64 / (c.tp + c.fn_) as f64 };
-        println!("{label:<20} {:>4} {:>4} {:>4} {precision:>9.3} {recall:>7.3}", c.tp, c.fp, c.fn_);
+        let precision = if c.tp + c.fp == 0 {
+            1.0
+        } else {
+            c.tp as f64 / (c.tp + c.fp) as f64
+        };
+        let recall = if c.tp + c.fn_ == 0 {
+            1.0
+        } else {
+            c.tp as f64 / (c.tp + c.fn_) as f64
+        };
+        println!(
+            "{label:<20} {:>4} {:>4} {:>4} {precision:>9.3} {recall:>7.3}",
+            c.tp, c.fp, c.fn_
+        );
         if precision < MIN_PRECISION || recall < MIN_RECALL {
-            failures.push(format!("{label}: precision {precision:.3}, recall {recall:.3}"));
+            failures.push(format!(
+                "{label}: precision {precision:.3}, recall {recall:.3}"
+            ));
         }
     }
     for m in &mistakes {
@@ -78,6 +109,14 @@ fn precision_and_recall_per_label_meet_the_floor() {
     }
     // Every label of the taxonomy that the corpus covers must have been measured.
     let covered: BTreeSet<&String> = expected.values().flatten().collect();
-    assert!(covered.len() >= 20, "the corpus covers only {} labels", covered.len());
-    assert!(failures.is_empty(), "below the floor (precision {MIN_PRECISION}, recall {MIN_RECALL}):\n{}", failures.join("\n"));
+    assert!(
+        covered.len() >= 20,
+        "the corpus covers only {} labels",
+        covered.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "below the floor (precision {MIN_PRECISION}, recall {MIN_RECALL}):\n{}",
+        failures.join("\n")
+    );
 }

@@ -15,7 +15,11 @@ fn with_good_neighbour(dir: &std::path::Path) {
 
 fn good_still_classified(inv: &Value) {
     let good = asset(inv, "/good.csv");
-    assert_eq!(column_labels(good, "email"), ["EMAIL"], "the good file was not scanned properly");
+    assert_eq!(
+        column_labels(good, "email"),
+        ["EMAIL"],
+        "the good file was not scanned properly"
+    );
 }
 
 fn errors_of(inv: &Value, suffix: &str) -> Vec<String> {
@@ -50,8 +54,16 @@ fn truncated_and_corrupt_parquet() {
 fn bad_gzip_and_bad_zstd() {
     let dir = tempdir();
     with_good_neighbour(dir.path());
-    write(dir.path(), "broken.log.gz", b"\x1f\x8b\x08\x00garbage that is not deflate at all, not even close");
-    write(dir.path(), "broken.csv.zst", b"\x28\xb5\x2f\xfdnot a zstd frame");
+    write(
+        dir.path(),
+        "broken.log.gz",
+        b"\x1f\x8b\x08\x00garbage that is not deflate at all, not even close",
+    );
+    write(
+        dir.path(),
+        "broken.csv.zst",
+        b"\x28\xb5\x2f\xfdnot a zstd frame",
+    );
     let (code, inv, _) = scan_json(&[dir.path().to_str().unwrap()]);
     assert_eq!(code, 1);
     assert_eq!(errors_of(&inv, "/broken.log.gz"), ["bad_gzip"]);
@@ -91,7 +103,11 @@ fn a_gigabyte_without_newline_in_bounded_memory() {
     assert_eq!(code, 1);
     assert_eq!(errors_of(&inv, "/one_line.txt"), ["line_too_long"]);
     let a = asset(&inv, "/one_line.txt");
-    assert!(a["bytes_read"].as_u64().unwrap() < 64 << 20, "sample mode must not read the whole file: {}", a["bytes_read"]);
+    assert!(
+        a["bytes_read"].as_u64().unwrap() < 64 << 20,
+        "sample mode must not read the whole file: {}",
+        a["bytes_read"]
+    );
     good_still_classified(&inv);
 }
 
@@ -107,7 +123,11 @@ fn empty_files_scan_clean() {
     for name in ["/empty.csv", "/empty.jsonl", "/empty.txt"] {
         let a = asset(&inv, name);
         assert_eq!(a["rows_sampled"], 0, "{name}");
-        assert!(a["errors"].as_array().unwrap().is_empty(), "{name}: {}", a["errors"]);
+        assert!(
+            a["errors"].as_array().unwrap().is_empty(),
+            "{name}: {}",
+            a["errors"]
+        );
     }
     good_still_classified(&inv);
 }
@@ -119,14 +139,29 @@ fn unreadable_files_are_permission_errors() {
     let base = dir.path();
     std::fs::set_permissions(base, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     with_good_neighbour(base);
-    std::fs::set_permissions(base.join("good.csv"), std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    std::fs::set_permissions(
+        base.join("good.csv"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o644),
+    )
+    .unwrap();
     let secret = write(base, "secret.csv", b"email\nx@example.org\n");
     std::fs::set_permissions(&secret, std::os::unix::fs::PermissionsExt::from_mode(0o000)).unwrap();
     std::fs::create_dir(base.join("locked")).unwrap();
     write(base, "locked/inner.csv", b"a\n1\n");
-    std::fs::set_permissions(base.join("locked"), std::os::unix::fs::PermissionsExt::from_mode(0o000)).unwrap();
+    std::fs::set_permissions(
+        base.join("locked"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o000),
+    )
+    .unwrap();
     let out = std::process::Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups", env!("CARGO_BIN_EXE_ferret"), "scan", "--quiet"])
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            env!("CARGO_BIN_EXE_ferret"),
+            "scan",
+            "--quiet",
+        ])
         .arg(base)
         .output()
         .expect("setpriv (util-linux) must be installed to run this test");
@@ -135,7 +170,10 @@ fn unreadable_files_are_permission_errors() {
     validate(&inv);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(errors_of(&inv, "/secret.csv"), ["permission_denied"]);
-    let msg = asset(&inv, "/secret.csv")["errors"][0]["message"].as_str().unwrap().to_string();
+    let msg = asset(&inv, "/secret.csv")["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(msg.contains("permission denied"), "{msg}");
     assert_eq!(errors_of(&inv, "/locked"), ["permission_denied"]);
     good_still_classified(&inv);
@@ -180,7 +218,10 @@ fn binary_files_are_skipped_with_a_reason() {
     assert_eq!(code, 0);
     let skipped = inv["skipped"].as_array().unwrap();
     assert!(
-        skipped.iter().any(|s| s["object"].as_str().unwrap().ends_with("/image.bin") && s["reason"].as_str().unwrap().contains("png")),
+        skipped
+            .iter()
+            .any(|s| s["object"].as_str().unwrap().ends_with("/image.bin")
+                && s["reason"].as_str().unwrap().contains("png")),
         "{skipped:?}"
     );
     good_still_classified(&inv);

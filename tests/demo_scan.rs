@@ -36,8 +36,18 @@ fn demo_assets_are_grouped_and_classified() {
     assert!(column_labels(customers, "loyalty_tier").is_empty());
 
     let tickets = asset(&inv, "/support_tickets.csv");
-    let body = tickets["columns"].as_array().unwrap().iter().find(|c| c["path"] == "body").unwrap();
-    let email = body["labels"].as_array().unwrap().iter().find(|l| l["label"] == "EMAIL").expect("EMAIL in body");
+    let body = tickets["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["path"] == "body")
+        .unwrap();
+    let email = body["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["label"] == "EMAIL")
+        .expect("EMAIL in body");
     assert_eq!(email["scope"], "free_text");
     assert!(email["hit_ratio"].as_f64().unwrap() < 0.9);
 
@@ -49,7 +59,13 @@ fn demo_assets_are_grouped_and_classified() {
     for a in inv["assets"].as_array().unwrap() {
         if a["id"].as_str().unwrap().contains("/decoys/") {
             for c in a["columns"].as_array().unwrap() {
-                assert!(c["labels"].as_array().unwrap().is_empty(), "decoy {}:{} labelled {}", a["id"], c["path"], c["labels"]);
+                assert!(
+                    c["labels"].as_array().unwrap().is_empty(),
+                    "decoy {}:{} labelled {}",
+                    a["id"],
+                    c["path"],
+                    c["labels"]
+                );
                 assert!(c["prevalence_upper_bound"].as_f64().unwrap() > 0.0);
             }
         }
@@ -84,7 +100,11 @@ fn full_mode_reads_every_row() {
 fn sample_rows_bounds_the_sample() {
     let (_, inv) = demo_scan(&["--sample-rows", "50"]);
     for a in inv["assets"].as_array().unwrap() {
-        assert!(a["rows_sampled"].as_u64().unwrap() <= 50 + a["objects_sampled"].as_u64().unwrap(), "{}", a["id"]);
+        assert!(
+            a["rows_sampled"].as_u64().unwrap() <= 50 + a["objects_sampled"].as_u64().unwrap(),
+            "{}",
+            a["id"]
+        );
     }
 }
 
@@ -105,9 +125,18 @@ fn metadata_only_reads_no_values() {
 #[test]
 fn jsonl_and_csv_outputs() {
     let demo = demo();
-    let out = run(&["scan", "--quiet", "--format", "jsonl", demo.to_str().unwrap()]);
+    let out = run(&[
+        "scan",
+        "--quiet",
+        "--format",
+        "jsonl",
+        demo.to_str().unwrap(),
+    ]);
     let text = String::from_utf8(out.stdout).unwrap();
-    let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).expect("each line is JSON")).collect();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
     assert_eq!(lines[0]["record"], "scan");
     assert!(lines.iter().filter(|l| l["record"] == "asset").count() >= 5);
 
@@ -124,7 +153,13 @@ fn output_file_is_written() {
     let dir = tempdir();
     let path = dir.path().join("inv.json");
     let demo = demo();
-    let out = run(&["scan", "--quiet", "-o", path.to_str().unwrap(), demo.to_str().unwrap()]);
+    let out = run(&[
+        "scan",
+        "--quiet",
+        "-o",
+        path.to_str().unwrap(),
+        demo.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(0));
     assert!(out.stdout.is_empty());
     let inv: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
@@ -135,14 +170,34 @@ fn output_file_is_written() {
 fn exit_codes() {
     let demo = demo();
     let d = demo.to_str().unwrap();
-    assert_eq!(run(&["scan", "--quiet", "--fail-on", "high", d]).status.code(), Some(3));
+    assert_eq!(
+        run(&["scan", "--quiet", "--fail-on", "high", d])
+            .status
+            .code(),
+        Some(3)
+    );
     let decoys = demo.join("decoys");
-    assert_eq!(run(&["scan", "--quiet", "--fail-on", "low", decoys.to_str().unwrap()]).status.code(), Some(0));
+    assert_eq!(
+        run(&[
+            "scan",
+            "--quiet",
+            "--fail-on",
+            "low",
+            decoys.to_str().unwrap()
+        ])
+        .status
+        .code(),
+        Some(0)
+    );
     assert_eq!(run(&["scan", "/no/such/path"]).status.code(), Some(2));
     assert_eq!(run(&["scan", "--frobnicate", d]).status.code(), Some(2));
     assert_eq!(run(&["scan"]).status.code(), Some(2));
     let dir = tempdir();
-    let cfg = write(dir.path(), "ferret.toml", b"[thresholds]\nmin_confidense = 0.9\n");
+    let cfg = write(
+        dir.path(),
+        "ferret.toml",
+        b"[thresholds]\nmin_confidense = 0.9\n",
+    );
     let out = run(&["scan", "--config", cfg.to_str().unwrap(), d]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("min_confidense"));
@@ -151,7 +206,12 @@ fn exit_codes() {
 #[test]
 fn include_and_exclude_globs() {
     let (_, inv) = demo_scan(&["--include", "*.csv", "--exclude", "decoys/*"]);
-    let ids: Vec<&str> = inv["assets"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = inv["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids.len(), 1, "{ids:?}");
     assert!(ids[0].ends_with("/support_tickets.csv"));
 }
@@ -172,13 +232,32 @@ examples = ["EMP-123456"]
 counter_examples = ["EMP-12"]
 "#,
     );
-    write(dir.path(), "taxonomy.toml", b"[[label]]\nid = \"EMPLOYEE_ID\"\ncategory = \"identity\"\n");
+    write(
+        dir.path(),
+        "taxonomy.toml",
+        b"[[label]]\nid = \"EMPLOYEE_ID\"\ncategory = \"identity\"\n",
+    );
     let data = tempdir();
-    write(data.path(), "staff.csv", b"who,badge\na,EMP-000001\nb,EMP-000002\nc,EMP-000003\n");
-    let (_, inv, _) = scan_json(&["--detectors", dir.path().to_str().unwrap(), data.path().to_str().unwrap()]);
-    assert_eq!(column_labels(asset(&inv, "/staff.csv"), "badge"), ["EMPLOYEE_ID"]);
+    write(
+        data.path(),
+        "staff.csv",
+        b"who,badge\na,EMP-000001\nb,EMP-000002\nc,EMP-000003\n",
+    );
+    let (_, inv, _) = scan_json(&[
+        "--detectors",
+        dir.path().to_str().unwrap(),
+        data.path().to_str().unwrap(),
+    ]);
+    assert_eq!(
+        column_labels(asset(&inv, "/staff.csv"), "badge"),
+        ["EMPLOYEE_ID"]
+    );
 
-    let cfg = write(dir.path(), "cfg.toml", b"[detectors]\ndisable = [\"EMAIL\"]\n");
+    let cfg = write(
+        dir.path(),
+        "cfg.toml",
+        b"[detectors]\ndisable = [\"EMAIL\"]\n",
+    );
     let (_, inv) = demo_scan(&["--config", cfg.to_str().unwrap()]);
     assert!(column_labels(asset(&inv, "/customers.parquet"), "email").is_empty());
 }

@@ -18,7 +18,11 @@ fn planted() -> Vec<String> {
         .iter()
         .filter_map(|x| x.as_str().map(String::from))
         .collect();
-    assert!(values.len() > 100, "too few planted values to be a meaningful test: {}", values.len());
+    assert!(
+        values.len() > 100,
+        "too few planted values to be a meaningful test: {}",
+        values.len()
+    );
     values
 }
 
@@ -34,12 +38,23 @@ fn no_output_format_or_log_line_carries_a_planted_value() {
             args.extend_from_slice(extra);
             args.push(demo.to_str().unwrap());
             args.push(corpus.to_str().unwrap());
-            let out = ferret().env("FERRET_LOG", "debug").args(&args).output().expect("run");
-            assert!(out.status.code() == Some(0) || out.status.code() == Some(1), "{args:?}: {:?}", out.status);
+            let out = ferret()
+                .env("FERRET_LOG", "debug")
+                .args(&args)
+                .output()
+                .expect("run");
+            assert!(
+                out.status.code() == Some(0) || out.status.code() == Some(1),
+                "{args:?}: {:?}",
+                out.status
+            );
             let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
             assert!(stdout.len() > 1000, "{args:?} wrote almost nothing");
             outputs.push((format!("{args:?} stdout"), stdout));
-            outputs.push((format!("{args:?} stderr"), String::from_utf8_lossy(&out.stderr).into_owned()));
+            outputs.push((
+                format!("{args:?} stderr"),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            ));
         }
     }
     let mut leaks = Vec::new();
@@ -50,5 +65,10 @@ fn no_output_format_or_log_line_carries_a_planted_value() {
             }
         }
     }
-    assert!(leaks.is_empty(), "{} raw values leaked:\n{}", leaks.len(), leaks.join("\n"));
+    assert!(
+        leaks.is_empty(),
+        "{} raw values leaked:\n{}",
+        leaks.len(),
+        leaks.join("\n")
+    );
 }

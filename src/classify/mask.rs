@@ -18,7 +18,10 @@ pub fn mask(label: &str, value: &str) -> String {
         l if is_credential(l) => {
             let keep = if value.chars().count() >= 12 { 4 } else { 0 };
             let prefix: String = value.chars().take(keep).collect();
-            format!("{prefix}{}", "*".repeat(value.chars().count().saturating_sub(keep).clamp(1, 16)))
+            format!(
+                "{prefix}{}",
+                "*".repeat(value.chars().count().saturating_sub(keep).clamp(1, 16))
+            )
         }
         _ => {
             let keep = if value.chars().count() >= 8 { 2 } else { 0 };
@@ -30,7 +33,13 @@ pub fn mask(label: &str, value: &str) -> String {
 fn is_credential(label: &str) -> bool {
     matches!(
         label,
-        "AWS_ACCESS_KEY" | "GITHUB_TOKEN" | "JWT" | "API_KEY" | "SECRET" | "PASSWORD" | "CREDENTIAL"
+        "AWS_ACCESS_KEY"
+            | "GITHUB_TOKEN"
+            | "JWT"
+            | "API_KEY"
+            | "SECRET"
+            | "PASSWORD"
+            | "CREDENTIAL"
     ) || label.ends_with("_TOKEN")
         || label.ends_with("_KEY")
         || label.ends_with("_SECRET")
@@ -43,7 +52,13 @@ fn mask_email(value: &str) -> String {
     let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
     let (host, tld) = domain.rsplit_once('.').unwrap_or((domain, ""));
     let stars = |s: &str| "*".repeat(s.chars().count().saturating_sub(1).clamp(1, 8));
-    let mut out = format!("{}{}@{}{}", first(local), stars(local), first(host), stars(host));
+    let mut out = format!(
+        "{}{}@{}{}",
+        first(local),
+        stars(local),
+        first(host),
+        stars(host)
+    );
     if !tld.is_empty() {
         out.push('.');
         out.push_str(tld);
@@ -62,7 +77,11 @@ fn mask_keep_last(value: &str, keep: usize) -> String {
         .map(|c| {
             if c.is_alphanumeric() {
                 seen += 1;
-                if seen > total.saturating_sub(keep) { c } else { '*' }
+                if seen > total.saturating_sub(keep) {
+                    c
+                } else {
+                    '*'
+                }
             } else {
                 c
             }
@@ -76,10 +95,19 @@ mod tests {
 
     #[test]
     fn masks_by_label() {
-        assert_eq!(mask("EMAIL", "jane.doe@example.com"), "j*******@e******.com");
-        assert_eq!(mask("CREDIT_CARD", "4111 1111 1111 1111"), "**** **** **** 1111");
+        assert_eq!(
+            mask("EMAIL", "jane.doe@example.com"),
+            "j*******@e******.com"
+        );
+        assert_eq!(
+            mask("CREDIT_CARD", "4111 1111 1111 1111"),
+            "**** **** **** 1111"
+        );
         assert_eq!(mask("US_SSN", "123-45-6789"), "***-**-**89");
-        assert_eq!(mask("AWS_ACCESS_KEY", "AKIAIOSFODNN7EXAMPLE"), "AKIA****************");
+        assert_eq!(
+            mask("AWS_ACCESS_KEY", "AKIAIOSFODNN7EXAMPLE"),
+            "AKIA****************"
+        );
         assert_eq!(mask("IP_ADDRESS", "10.1.2.3"), "**.*.*.3");
         assert_eq!(mask("PHONE", "+1 415"), "+* ***");
         assert_eq!(mask("EMAIL", "@"), "*@*");
@@ -87,7 +115,12 @@ mod tests {
 
     #[test]
     fn never_returns_the_value() {
-        for v in ["jane@example.org", "4111111111111111", "GB82WEST12345698765432", "x"] {
+        for v in [
+            "jane@example.org",
+            "4111111111111111",
+            "GB82WEST12345698765432",
+            "x",
+        ] {
             for label in ["EMAIL", "CREDIT_CARD", "IBAN", "JWT"] {
                 assert_ne!(mask(label, v), v);
             }

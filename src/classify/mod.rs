@@ -22,7 +22,18 @@ use std::collections::{BTreeMap, HashMap};
 const CHUNK_ROWS: usize = 2048;
 
 /// Placeholder strings that mean "no value"; counted as nulls.
-const NULL_LIKE: &[&str] = &["null", "none", "nil", "n/a", "na", "-", "--", "unknown", "undefined", "?"];
+const NULL_LIKE: &[&str] = &[
+    "null",
+    "none",
+    "nil",
+    "n/a",
+    "na",
+    "-",
+    "--",
+    "unknown",
+    "undefined",
+    "?",
+];
 
 /// The pack plus everything derived from it that classification needs.
 pub struct Classifier<'p> {
@@ -160,67 +171,49 @@ impl<'p> Classifier<'p> {
         }
         let partials: Vec<(usize, ColumnStats)> = work
             .par_iter()
-            .map_init(
-                || (Scratch::default(), Vec::new()),
-                |(scratch, matches), (idx, array)| (*idx, self.scan_array(array, scratch, matches)),
-            )
+            .map_init(Scratch::default, |scratch, (idx, array)| (*idx, self.scan_array(array, scratch)))
             .collect();
         for (idx, partial) in partials {
-            merge(&mut profile.columns[idx], partial, self.thresholds.evidence_per_label);
+            merge(
+                &mut profile.columns[idx],
+                partial,
+                self.thresholds.evidence_per_label,
+            );
         }
     }
 
-    fn scan_array(&self, array: &ArrayRef, scratch: &mut Scratch, matches: &mut Vec<Match>) -> ColumnStats {
+    fn scan_array(&self, array: &ArrayRef, scratch: &mut Scratch) -> ColumnStats {
         let mut stats = ColumnStats {
             rows_seen: array.len() as u64,
             ..ColumnStats::default()
         };
-        match array.data_type() {
-            DataType::Utf8 => {
-                for v in array.as_string::<i32>().iter().flatten() {
-                    self.scan_value(v, &mut stats, scratch, matches);
-                }
-            }
-            DataType::LargeUtf8 => {
-                for v in array.as_string::<i64>().iter().flatten() {
-                    self.scan_value(v, &mut stats, scratch, matches);
-                }
-            }
-            DataType::List(_) => {
-                let list = array.as_list::<i32>();
-                for row in list.iter().flatten() {
-                    if let Some(strings) = row.as_string_opt::<i32>() {
-                        for v in strings.iter().flatten() {
-                            self.scan_value(v, &mut stats, scratch, matches);
-                        }
-                    }
-                }
-            }
-            _ => {
-                // Sources hand over strings; anything else is cast here so a
-                // source that forgot is still scanned.
-                if let Ok(cast) = arrow::compute::cast(array, &DataType::Utf8) {
-                    for v in cast.as_string::<i32>().iter().flatten() {
-                        self.scan_value(v, &mut stats, scratch, matches);
-                    }
-                }
+        // Owned arrays the borrowed values below point into.
+        let holder: Vec<ArrayRef> = match array.data_type() {
+            DataType::Utf8 | DataType::LargeUtf8 => vec![array.clone()],
+            DataType::List(_) => array.as_list::<i32>().iter().flatten().collect(),
+            // Sources hand over strings; anything else is cast here so a
+            // source that forgot is still scanned.
+            _ => arrow::compute::cast(array, &DataType::Utf8).into_iter().collect(),
+        };
+        let mut values: Vec<&str> = Vec::with_capacity(array.len());
+        for a in &holder {
+            match a.data_type() {
+                DataType::Utf8 => values.extend(a.as_string::<i32>().iter().flatten()),
+                DataType::LargeUtf8 => values.extend(a.as_string::<i64>().iter().flatten()),
+                _ => {}
             }
         }
+        values.retain(|v| !is_null_like(v));
+        stats.values_scanned = values.len() as u64;
+        self.pack.find_many(&values, scratch, |i, matches| {
+            self.record_matches(values[i], matches, &mut stats);
+        });
         stats
     }
 
-    fn scan_value(&self, value: &str, stats: &mut ColumnStats, scratch: &mut Scratch, matches: &mut Vec<Match>) {
-        let trimmed = value.trim();
-        if trimmed.is_empty() || (trimmed.len() <= 9 && NULL_LIKE.iter().any(|n| trimmed.eq_ignore_ascii_case(n))) {
-            return;
-        }
-        stats.values_scanned += 1;
-        self.pack.find(value, scratch, matches);
-        if matches.is_empty() {
-            return;
-        }
+    fn record_matches(&self, value: &str, matches: &[Match], stats: &mut ColumnStats) {
         let mut hit_detectors: Vec<usize> = Vec::new();
-        for m in matches.iter() {
+        for m in matches {
             let s = stats.detectors.entry(m.detector).or_default();
             s.candidates += 1;
             if !m.validated {
@@ -286,17 +279,28 @@ impl<'p> Classifier<'p> {
         let mut by_label: BTreeMap<&str, Vec<(usize, &DetectorStats)>> = BTreeMap::new();
         for (&d, s) in &c.detectors {
             if s.validated > 0 {
-                by_label.entry(self.pack.detectors[d].spec.label.as_str()).or_default().push((d, s));
+                by_label
+                    .entry(self.pack.detectors[d].spec.label.as_str())
+                    .or_default()
+                    .push((d, s));
             }
         }
         let n = c.values_scanned;
         let mut labels = Vec::new();
         for (label, dets) in by_label {
             let hits: u64 = dets.iter().map(|(_, s)| s.values_hit).sum::<u64>().min(n);
-            let whole: u64 = dets.iter().map(|(_, s)| s.whole_hits).sum::<u64>().min(hits);
+            let whole: u64 = dets
+                .iter()
+                .map(|(_, s)| s.whole_hits)
+                .sum::<u64>()
+                .min(hits);
             let candidates: u64 = dets.iter().map(|(_, s)| s.candidates).sum();
             let validated: u64 = dets.iter().map(|(_, s)| s.validated).sum();
-            let keyword_values: u64 = dets.iter().map(|(_, s)| s.keyword_values).sum::<u64>().min(hits);
+            let keyword_values: u64 = dets
+                .iter()
+                .map(|(_, s)| s.keyword_values)
+                .sum::<u64>()
+                .min(hits);
             let det_ids: Vec<usize> = dets.iter().map(|(d, _)| *d).collect();
             let best = det_ids
                 .iter()
@@ -308,8 +312,16 @@ impl<'p> Classifier<'p> {
                 .unwrap_or(det_ids[0]);
             let best_det = &self.pack.detectors[best];
             let ratio = if n == 0 { 0.0 } else { hits as f64 / n as f64 };
-            let validation_rate = if candidates == 0 { 0.0 } else { validated as f64 / candidates as f64 };
-            let scope = if whole * 2 >= hits { "value" } else { "free_text" };
+            let validation_rate = if candidates == 0 {
+                0.0
+            } else {
+                validated as f64 / candidates as f64
+            };
+            let scope = if whole * 2 >= hits {
+                "value"
+            } else {
+                "free_text"
+            };
             let mut why = Vec::new();
             let mut conf = best_det.base_confidence;
             why.push(format!(
@@ -324,7 +336,10 @@ impl<'p> Classifier<'p> {
             ));
             let mut accepted = true;
             if best_det.validator.is_some() {
-                why.push(format!("{validated} of {candidates} pattern matches passed validation ({})", pct(validation_rate)));
+                why.push(format!(
+                    "{validated} of {candidates} pattern matches passed validation ({})",
+                    pct(validation_rate)
+                ));
                 if validation_rate < t.min_validation_rate {
                     accepted = false;
                     why.push(format!(
@@ -338,15 +353,23 @@ impl<'p> Classifier<'p> {
                 conf *= 0.7 + 0.3 * ratio;
                 if ratio < t.min_value_ratio {
                     accepted = false;
-                    why.push(format!("rejected: whole-value hit ratio below {}", pct(t.min_value_ratio)));
+                    why.push(format!(
+                        "rejected: whole-value hit ratio below {}",
+                        pct(t.min_value_ratio)
+                    ));
                 }
             } else {
                 conf *= 0.7 + 0.3 * (hits as f64 / 10.0).min(1.0);
                 if hits < t.min_text_hits.min(n) {
                     accepted = false;
-                    why.push(format!("rejected: fewer than {} values in free text", t.min_text_hits));
+                    why.push(format!(
+                        "rejected: fewer than {} values in free text",
+                        t.min_text_hits
+                    ));
                 }
-                why.push(format!("free text: {whole} of {hits} hits are the whole value"));
+                why.push(format!(
+                    "free text: {whole} of {hits} hits are the whole value"
+                ));
             }
             let hinted: Vec<&str> = hint_hits
                 .iter()
@@ -357,20 +380,31 @@ impl<'p> Classifier<'p> {
                 conf += (1.0 - conf) * 0.5;
                 why.push(format!("column name matches hint '{h}' (+)"));
             }
-            let keyword_in_name = own_keyword_hits.iter().chain(&neighbour_keyword_hits).find(|h| det_ids.contains(&h.detector));
+            let keyword_in_name = own_keyword_hits
+                .iter()
+                .chain(&neighbour_keyword_hits)
+                .find(|h| det_ids.contains(&h.detector));
             if let Some(k) = keyword_in_name {
                 conf += (1.0 - conf) * 0.2;
-                why.push(format!("keyword '{}' in this or a neighbouring column name (+)", k.phrase));
+                why.push(format!(
+                    "keyword '{}' in this or a neighbouring column name (+)",
+                    k.phrase
+                ));
             }
             if keyword_values > 0 && hits > 0 {
                 let share = keyword_values as f64 / hits as f64;
                 conf += (1.0 - conf) * 0.2 * share;
-                why.push(format!("{keyword_values} hit values carry a context keyword (+)"));
+                why.push(format!(
+                    "{keyword_values} hit values carry a context keyword (+)"
+                ));
             }
             let conf = round3(conf.clamp(0.0, 1.0));
             if conf < t.min_confidence {
                 accepted = false;
-                why.push(format!("rejected: confidence below {:.2}", t.min_confidence));
+                why.push(format!(
+                    "rejected: confidence below {:.2}",
+                    t.min_confidence
+                ));
             }
             if !accepted {
                 continue;
@@ -399,13 +433,16 @@ impl<'p> Classifier<'p> {
                 match_count: hits,
                 candidate_count: candidates,
                 validated_count: validated,
-                detectors: det_ids.iter().map(|d| self.pack.detectors[*d].spec.id.clone()).collect(),
+                detectors: det_ids
+                    .iter()
+                    .map(|d| self.pack.detectors[*d].spec.id.clone())
+                    .collect(),
                 evidence,
                 explanation: why,
             });
         }
 
-        let name_hints: Vec<NameHint> = hint_hits
+        let mut name_hints: Vec<NameHint> = hint_hits
             .iter()
             .map(|h| NameHint {
                 label: self.pack.detectors[h.detector].spec.label.clone(),
@@ -413,6 +450,7 @@ impl<'p> Classifier<'p> {
                 matched: h.phrase.clone(),
             })
             .collect();
+        name_hints.dedup_by(|a, b| a.detector == b.detector);
         if n == 0 && c.skipped_reason.is_none() {
             // Nothing to look at (metadata-only, or an empty column): the name
             // is all the evidence there is, and it is reported as such.
@@ -433,11 +471,18 @@ impl<'p> Classifier<'p> {
                     validated_count: 0,
                     detectors: vec![d.spec.id.clone()],
                     evidence: Vec::new(),
-                    explanation: vec![format!("no values read; column name matches hint '{}'", h.phrase)],
+                    explanation: vec![format!(
+                        "no values read; column name matches hint '{}'",
+                        h.phrase
+                    )],
                 });
             }
         }
-        labels.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then_with(|| a.label.cmp(&b.label)));
+        labels.sort_by(|a, b| {
+            b.confidence
+                .total_cmp(&a.confidence)
+                .then_with(|| a.label.cmp(&b.label))
+        });
         let prevalence_upper_bound = if labels.is_empty() && c.skipped_reason.is_none() {
             Some(prevalence_bound(n))
         } else {
@@ -454,6 +499,12 @@ impl<'p> Classifier<'p> {
             prevalence_upper_bound,
         }
     }
+}
+
+/// Blank, or a placeholder that means "no value" (`n/a`, `null`, `-`).
+fn is_null_like(value: &str) -> bool {
+    let t = value.trim();
+    t.is_empty() || (t.len() <= 9 && NULL_LIKE.iter().any(|n| t.eq_ignore_ascii_case(n)))
 }
 
 fn merge(into: &mut ColumnStats, from: ColumnStats, evidence_cap: usize) {

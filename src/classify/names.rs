@@ -23,7 +23,8 @@ pub fn tokens(name: &str) -> Vec<String> {
             }
             continue;
         }
-        if let (false, Some(&prev)) = (cur.is_empty(), i.checked_sub(1).and_then(|p| chars.get(p))) {
+        if let (false, Some(&prev)) = (cur.is_empty(), i.checked_sub(1).and_then(|p| chars.get(p)))
+        {
             let next = chars.get(i + 1).copied();
             let boundary = (prev.is_lowercase() && c.is_uppercase())
                 || (prev.is_alphabetic() != c.is_alphabetic())
@@ -90,7 +91,11 @@ impl PhraseMatcher {
         } else {
             AhoCorasick::new(&phrases).ok()
         };
-        PhraseMatcher { ac, phrases, owners }
+        PhraseMatcher {
+            ac,
+            phrases,
+            owners,
+        }
     }
 
     /// Every phrase found in `name` as whole tokens.

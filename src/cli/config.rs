@@ -33,8 +33,10 @@ pub fn load(path: Option<&Path>) -> Result<Config, String> {
     let Some(path) = path else {
         return Ok(Config::default());
     };
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read config {}: {e}", path.display()))?;
-    let config: Config = toml::from_str(&text).map_err(|e| format!("config {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read config {}: {e}", path.display()))?;
+    let config: Config =
+        toml::from_str(&text).map_err(|e| format!("config {}: {e}", path.display()))?;
     let t = &config.thresholds;
     for (name, v) in [
         ("min_confidence", t.min_confidence),
@@ -42,7 +44,10 @@ pub fn load(path: Option<&Path>) -> Result<Config, String> {
         ("min_validation_rate", t.min_validation_rate),
     ] {
         if !(0.0..=1.0).contains(&v) {
-            return Err(format!("config {}: thresholds.{name} must be within 0..1", path.display()));
+            return Err(format!(
+                "config {}: thresholds.{name} must be within 0..1",
+                path.display()
+            ));
         }
     }
     Ok(config)
@@ -54,7 +59,10 @@ mod tests {
 
     #[test]
     fn parses_and_rejects_typos() {
-        let c: Config = toml::from_str("[thresholds]\nmin_confidence = 0.7\n[detectors]\ndisable = ['PHONE']\n").unwrap();
+        let c: Config = toml::from_str(
+            "[thresholds]\nmin_confidence = 0.7\n[detectors]\ndisable = ['PHONE']\n",
+        )
+        .unwrap();
         assert_eq!(c.thresholds.min_confidence, 0.7);
         assert!(!c.detectors.keeps("phone_e164", "PHONE"));
         assert!(c.detectors.keeps("email", "EMAIL"));

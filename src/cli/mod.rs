@@ -142,7 +142,11 @@ pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { exit::USAGE } else { exit::CLEAN };
+            let code = if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::CLEAN
+            };
             let _ = e.print();
             return code;
         }
@@ -165,7 +169,10 @@ fn list_detectors(extra: &[PathBuf]) -> i32 {
             return exit::USAGE;
         }
     };
-    println!("{:<28} {:<20} {:<12} {:<7} validator", "id", "label", "category", "level");
+    println!(
+        "{:<28} {:<20} {:<12} {:<7} validator",
+        "id", "label", "category", "level"
+    );
     for d in &pack.detectors {
         println!(
             "{:<28} {:<20} {:<12} {:<7} {}",
@@ -173,11 +180,21 @@ fn list_detectors(extra: &[PathBuf]) -> i32 {
             d.spec.label,
             d.category,
             d.spec.sensitivity.as_str(),
-            d.validator.map(|v| format!("{} ({})", v.name, v.kind.as_str())).unwrap_or_else(|| "-".into())
+            d.validator
+                .map(|v| format!("{} ({})", v.name, v.kind.as_str()))
+                .unwrap_or_else(|| "-".into())
         );
     }
-    let validated = pack.detectors.iter().filter(|d| d.validator.is_some()).count();
-    println!("\n{} detectors, {validated} validated; pack {}", pack.detectors.len(), pack.digest);
+    let validated = pack
+        .detectors
+        .iter()
+        .filter(|d| d.validator.is_some())
+        .count();
+    println!(
+        "\n{} detectors, {validated} validated; pack {}",
+        pack.detectors.len(),
+        pack.digest
+    );
     exit::CLEAN
 }
 

@@ -41,7 +41,12 @@ pub fn choose_objects(objects: &[ObjectMeta], max: usize, rng: &mut SeededRng) -
         return objects.to_vec();
     }
     let mut order: Vec<usize> = (0..objects.len()).collect();
-    order.sort_by(|&a, &b| objects[b].modified.cmp(&objects[a].modified).then(objects[a].key.cmp(&objects[b].key)));
+    order.sort_by(|&a, &b| {
+        objects[b]
+            .modified
+            .cmp(&objects[a].modified)
+            .then(objects[a].key.cmp(&objects[b].key))
+    });
     let newest = max.min(2);
     let mut chosen: Vec<usize> = order[..newest].to_vec();
     let mut rest: Vec<usize> = order[newest..].to_vec();
@@ -55,7 +60,11 @@ pub fn choose_objects(objects: &[ObjectMeta], max: usize, rng: &mut SeededRng) -
 
 /// A seeded uniform choice of `quota` rows out of `batches` (all rows if
 /// fewer), keeping each batch's schema.
-pub fn downsample(batches: Vec<RecordBatch>, quota: usize, rng: &mut SeededRng) -> Vec<RecordBatch> {
+pub fn downsample(
+    batches: Vec<RecordBatch>,
+    quota: usize,
+    rng: &mut SeededRng,
+) -> Vec<RecordBatch> {
     let total: usize = batches.iter().map(RecordBatch::num_rows).sum();
     if total <= quota {
         return batches;
@@ -85,10 +94,8 @@ pub fn downsample(batches: Vec<RecordBatch>, quota: usize, rng: &mut SeededRng) 
                 .iter()
                 .map(|c| arrow::compute::take(c, &indices, None))
                 .collect();
-            if let Ok(columns) = columns {
-                if let Ok(b) = RecordBatch::try_new(batch.schema(), columns) {
-                    out.push(b);
-                }
+            if let Ok(b) = columns.and_then(|c| RecordBatch::try_new(batch.schema(), c)) {
+                out.push(b);
             }
         }
         start = end;
@@ -99,7 +106,7 @@ pub fn downsample(batches: Vec<RecordBatch>, quota: usize, rng: &mut SeededRng) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use arrow::array::{Int32Array, ArrayRef};
+    use arrow::array::{ArrayRef, Int32Array};
     use std::sync::Arc;
 
     fn batch(range: std::ops::Range<i32>) -> RecordBatch {
@@ -110,7 +117,11 @@ mod tests {
     #[test]
     fn downsample_is_deterministic_and_exact() {
         let run = |seed| {
-            let out = downsample(vec![batch(0..500), batch(500..1200)], 100, &mut SeededRng::new(seed, "a"));
+            let out = downsample(
+                vec![batch(0..500), batch(500..1200)],
+                100,
+                &mut SeededRng::new(seed, "a"),
+            );
             out.iter().map(|b| b.num_rows()).sum::<usize>()
         };
         assert_eq!(run(1), 100);

@@ -10,7 +10,8 @@ use super::{FailOn, LogFormat, ScanArgs, config, exit};
 use crate::classify::{AssetProfile, Classifier, mask::redact};
 use crate::detect::Pack;
 use crate::inventory::{
-    Asset, AssetError, DetectorPackInfo, Inventory, SCHEMA_VERSION, Sampling, ScanInfo, Skipped, Summary,
+    Asset, AssetError, DetectorPackInfo, Inventory, SCHEMA_VERSION, Sampling, ScanInfo, Skipped,
+    Summary,
 };
 use crate::output;
 use crate::source::discover::{AssetPlan, KeyFilter, discover};
@@ -45,7 +46,9 @@ pub fn run(args: ScanArgs) -> i32 {
         Ok(c) => c,
         Err(e) => return usage_error(&e),
     };
-    let pack = match Pack::load(&args.detectors).and_then(|p| p.retain(|s| config.detectors.keeps(&s.id, &s.label))) {
+    let pack = match Pack::load(&args.detectors)
+        .and_then(|p| p.retain(|s| config.detectors.keeps(&s.id, &s.label)))
+    {
         Ok(p) => p,
         Err(e) => return usage_error(&e.to_string()),
     };
@@ -100,7 +103,12 @@ pub fn run(args: ScanArgs) -> i32 {
     for (store, prefix) in &targets {
         let found = runtime.block_on(discover(store, prefix, &filter));
         plans.extend(found.assets);
-        skipped.extend(found.skipped.into_iter().map(|(object, reason)| Skipped { object, reason }));
+        skipped.extend(
+            found
+                .skipped
+                .into_iter()
+                .map(|(object, reason)| Skipped { object, reason }),
+        );
         for e in found.errors {
             tracing::warn!(object = %e.url, code = e.error.code(), "cannot list: {}", e.error);
             assets.push(error_asset(&e.url, e.error.code(), &e.error.to_string()));
@@ -154,8 +162,16 @@ pub fn run(args: ScanArgs) -> i32 {
             detector_pack: DetectorPackInfo {
                 digest: pack.digest.clone(),
                 detectors: pack.detectors.len() as u64,
-                validated_detectors: pack.detectors.iter().filter(|d| d.validator.is_some()).count() as u64,
-                extra_dirs: args.detectors.iter().map(|p| p.display().to_string()).collect(),
+                validated_detectors: pack
+                    .detectors
+                    .iter()
+                    .filter(|d| d.validator.is_some())
+                    .count() as u64,
+                extra_dirs: args
+                    .detectors
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect(),
             },
             thresholds: config.thresholds.clone(),
         },
@@ -239,7 +255,9 @@ fn scan_asset(job: &Job, plan: &AssetPlan) -> Asset {
     let mut rng = SeededRng::new(args.seed, &plan.id);
     let objects = match job.mode {
         Mode::Full => plan.objects.clone(),
-        Mode::Sample | Mode::MetadataOnly => choose_objects(&plan.objects, args.max_objects.max(1), &mut rng),
+        Mode::Sample | Mode::MetadataOnly => {
+            choose_objects(&plan.objects, args.max_objects.max(1), &mut rng)
+        }
     };
     let quota = args.sample_rows.div_ceil(objects.len().max(1));
     let is_parquet = plan.format.format == Format::Parquet;
@@ -316,7 +334,8 @@ fn scan_asset(job: &Job, plan: &AssetPlan) -> Asset {
                     None => {
                         estimate_exact = false;
                         if stats.bytes_fetched > 0 {
-                            estimate_rows += stats.rows as f64 * obj.size as f64 / stats.bytes_fetched as f64;
+                            estimate_rows +=
+                                stats.rows as f64 * obj.size as f64 / stats.bytes_fetched as f64;
                         }
                     }
                 }
@@ -336,7 +355,9 @@ fn scan_asset(job: &Job, plan: &AssetPlan) -> Asset {
     }
     let (row_estimate, method) = match job.mode {
         Mode::MetadataOnly if !estimate_from_metadata => (None, None),
-        _ if estimate_exact && estimate_from_metadata => (Some(estimate_rows.round() as u64), Some("metadata")),
+        _ if estimate_exact && estimate_from_metadata => {
+            (Some(estimate_rows.round() as u64), Some("metadata"))
+        }
         _ if estimate_exact => (Some(estimate_rows.round() as u64), Some("exact")),
         _ => (Some(estimate_rows.round() as u64), Some("extrapolated")),
     };
@@ -376,7 +397,9 @@ fn progress_bar(len: u64, quiet: bool) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} assets  {wide_msg}") {
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} assets  {wide_msg}",
+    ) {
         bar.set_style(style);
     }
     bar

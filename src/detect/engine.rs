@@ -1,13 +1,23 @@
 //! The compiled matcher.
 //!
-//! Most values hold no personal data, so the fast path decides cheaply which
-//! detectors could match at all before any regex runs: one pass counts ASCII
-//! digits (numeric ids need a minimum), and one aho-corasick pass over every
-//! detector's required literals (`@`, `AKIA`, `eyJ`, ...) marks the detectors
-//! whose literal is present. Only those detectors' regexes run.
+//! Most values hold no personal data, and a regex call on a short value costs
+//! more in setup than in matching, so the fast path works on many values at
+//! once: the values of a column chunk are joined with `\n` into one haystack
+//! and ONE multi-pattern automaton (every detector's pattern, leftmost-first)
+//! runs over it. Only the values it touches are candidates; for each, an
+//! overlapping multi-pattern pass says exactly which detectors match, and only
+//! those detectors' own regexes and validators run.
+//!
+//! The union is a superset filter: it is compiled multi-line (so `^`/`$` also
+//! match at the separators) and a union match that spans a separator marks
+//! every value it touches, so no value with a match of any single detector is
+//! ever skipped. The per-detector gates (`min_digits`, `prefilter` literals)
+//! serve single-detector checks (`find_one`, the examples test).
 
 use super::Detector;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex_automata::meta::Regex as MetaRegex;
+use regex_automata::util::syntax;
+use regex_automata::{Input, MatchKind, PatternSet};
 
 /// One regex match of one detector in a value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,105 +33,140 @@ pub struct Match {
     pub whole_value: bool,
 }
 
-/// Per-thread buffers reused across values.
+/// Per-thread buffers reused across calls.
 #[derive(Debug, Default)]
 pub struct Scratch {
-    candidates: Vec<bool>,
-    order: Vec<usize>,
+    haystack: String,
+    starts: Vec<usize>,
+    candidates: Vec<usize>,
+    matches: Vec<Match>,
+    patterns: Option<PatternSet>,
 }
 
 #[derive(Debug)]
 pub(super) struct Engine {
-    literals: Option<AhoCorasick>,
-    /// Literal pattern index -> detectors gated by it.
-    literal_owners: Vec<Vec<usize>>,
-    /// Detectors with no literal gate: `(min_digits, detector)`.
-    ungated: Vec<(usize, usize)>,
+    /// Every pattern, leftmost-first: finds which values hold any match.
+    union_first: Option<MetaRegex>,
+    /// Every pattern, all matches: says which detectors match in one value.
+    union_all: Option<MetaRegex>,
 }
+
+const SEPARATOR: char = '\n';
 
 impl Engine {
     pub(super) fn new(detectors: &[Detector]) -> Result<Engine, String> {
-        let mut literals: Vec<String> = Vec::new();
-        let mut literal_owners: Vec<Vec<usize>> = Vec::new();
-        let mut ungated = Vec::new();
-        for (i, d) in detectors.iter().enumerate() {
-            if d.spec.prefilter.is_empty() {
-                ungated.push((d.spec.min_digits, i));
-                continue;
-            }
-            for lit in &d.spec.prefilter {
-                if lit.is_empty() {
-                    return Err(format!("detector '{}': empty prefilter literal", d.spec.id));
-                }
-                let lower = lit.to_ascii_lowercase();
-                match literals.iter().position(|l| *l == lower) {
-                    Some(p) => literal_owners[p].push(i),
-                    None => {
-                        literals.push(lower);
-                        literal_owners.push(vec![i]);
-                    }
-                }
-            }
+        if detectors.is_empty() {
+            return Ok(Engine {
+                union_first: None,
+                union_all: None,
+            });
         }
-        let literals = if literals.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::Standard)
-                    .build(&literals)
-                    .map_err(|e| format!("prefilter: {e}"))?,
-            )
+        let patterns: Vec<String> = detectors
+            .iter()
+            .map(|d| {
+                if d.spec.case_insensitive {
+                    format!("(?i:{})", d.spec.pattern)
+                } else {
+                    format!("(?:{})", d.spec.pattern)
+                }
+            })
+            .collect();
+        let build = |kind: MatchKind| {
+            MetaRegex::builder()
+                .syntax(syntax::Config::new().multi_line(true))
+                .configure(
+                    MetaRegex::config()
+                        .match_kind(kind)
+                        .nfa_size_limit(Some(256 << 20))
+                        .hybrid_cache_capacity(32 << 20),
+                )
+                .build_many(&patterns)
+                .map_err(|e| format!("cannot compile the detector union: {e}"))
         };
         Ok(Engine {
-            literals,
-            literal_owners,
-            ungated,
+            union_first: Some(build(MatchKind::LeftmostFirst)?),
+            union_all: Some(build(MatchKind::All)?),
         })
     }
 
-    pub(super) fn find(
+    /// Validated and unvalidated matches in each of `values`; `each(i, matches)`
+    /// is called for every value with at least one match, in order.
+    pub(super) fn find_many(
         &self,
         detectors: &[Detector],
-        value: &str,
+        values: &[&str],
         scratch: &mut Scratch,
-        out: &mut Vec<Match>,
+        mut each: impl FnMut(usize, &[Match]),
     ) {
-        out.clear();
-        if value.is_empty() {
+        let Some(first) = &self.union_first else {
             return;
-        }
-        let digits = count_digits(value.as_bytes());
+        };
         scratch.candidates.clear();
-        scratch.candidates.resize(detectors.len(), false);
-        scratch.order.clear();
-        for &(min_digits, i) in &self.ungated {
-            if digits >= min_digits {
-                scratch.candidates[i] = true;
-                scratch.order.push(i);
+        if values.len() == 1 {
+            scratch.candidates.push(0);
+        } else {
+            scratch.haystack.clear();
+            scratch.starts.clear();
+            for v in values {
+                scratch.starts.push(scratch.haystack.len());
+                scratch.haystack.push_str(v);
+                scratch.haystack.push(SEPARATOR);
             }
-        }
-        if let Some(ac) = &self.literals {
-            for m in ac.find_overlapping_iter(value) {
-                for &i in &self.literal_owners[m.pattern().as_usize()] {
-                    if !scratch.candidates[i] && digits >= detectors[i].spec.min_digits {
-                        scratch.candidates[i] = true;
-                        scratch.order.push(i);
+            let mut last_marked = usize::MAX;
+            for m in first.find_iter(scratch.haystack.as_bytes()) {
+                if m.is_empty() {
+                    continue;
+                }
+                let from = value_at(&scratch.starts, m.start());
+                let to = value_at(&scratch.starts, m.end() - 1);
+                for i in from..=to {
+                    if last_marked == usize::MAX || i > last_marked {
+                        scratch.candidates.push(i);
+                        last_marked = i;
                     }
                 }
             }
         }
-        if scratch.order.is_empty() {
-            return;
+        let candidates = std::mem::take(&mut scratch.candidates);
+        for &i in &candidates {
+            let value = values[i];
+            self.find_in_value(detectors, value, scratch);
+            if !scratch.matches.is_empty() {
+                each(i, &scratch.matches);
+            }
         }
-        let (trim_start, trim_end) = trimmed_bounds(value);
-        for &i in &scratch.order {
-            run_detector(&detectors[i], i, value, (trim_start, trim_end), out);
-        }
-        resolve_overlaps(detectors, out);
+        scratch.candidates = candidates;
     }
 
+    /// All matches in one value, of the detectors the overlapping union says match.
+    fn find_in_value(&self, detectors: &[Detector], value: &str, scratch: &mut Scratch) {
+        scratch.matches.clear();
+        let Some(all) = &self.union_all else {
+            return;
+        };
+        if value.is_empty() {
+            return;
+        }
+        let set = scratch
+            .patterns
+            .get_or_insert_with(|| PatternSet::new(all.pattern_len()));
+        if set.capacity() != all.pattern_len() {
+            *set = PatternSet::new(all.pattern_len());
+        }
+        set.clear();
+        all.which_overlapping_matches(&Input::new(value), set);
+        if set.is_empty() {
+            return;
+        }
+        let trimmed = trimmed_bounds(value);
+        for pid in set.iter() {
+            let i = pid.as_usize();
+            run_detector(&detectors[i], i, value, trimmed, &mut scratch.matches);
+        }
+        resolve_overlaps(detectors, &mut scratch.matches);
+    }
+
+    /// Validated matches of one detector only, honouring its own gates.
     pub(super) fn find_one(&self, detectors: &[Detector], detector: usize, value: &str) -> Vec<Match> {
         let d = &detectors[detector];
         let mut out = Vec::new();
@@ -145,7 +190,20 @@ impl Engine {
     }
 }
 
+/// Index of the value whose text holds haystack byte `pos`.
+fn value_at(starts: &[usize], pos: usize) -> usize {
+    starts.partition_point(|&s| s <= pos).saturating_sub(1)
+}
+
 fn run_detector(d: &Detector, i: usize, value: &str, trimmed: (usize, usize), out: &mut Vec<Match>) {
+    // The gates are a contract of the detector: a value that fails them is
+    // not this detector's, whatever the pattern says.
+    if d.spec.min_digits > 0 && count_digits(value.as_bytes()) < d.spec.min_digits {
+        return;
+    }
+    if !d.spec.prefilter.is_empty() && !d.spec.prefilter.iter().any(|l| contains_ignore_ascii_case(value, l)) {
+        return;
+    }
     for m in d.regex.find_iter(value) {
         if m.start() == m.end() {
             continue;
@@ -159,6 +217,11 @@ fn run_detector(d: &Detector, i: usize, value: &str, trimmed: (usize, usize), ou
             whole_value: m.start() <= trimmed.0 && m.end() >= trimmed.1,
         });
     }
+}
+
+fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
 }
 
 fn count_digits(bytes: &[u8]) -> usize {
@@ -191,12 +254,28 @@ fn resolve_overlaps(detectors: &[Detector], out: &mut Vec<Match>) {
             if !o.validated || o.detector == m.detector || o.start > m.start || o.end < m.end {
                 return false;
             }
-            let same_span = o.start == m.start && o.end == m.end;
-            if !same_span {
+            if o.start != m.start || o.end != m.end {
                 return true;
             }
             let (mine, theirs) = (detectors[m.detector].base_confidence, detectors[o.detector].base_confidence);
-            theirs > mine || (theirs == mine && o.detector < m.detector && detectors[o.detector].spec.label == detectors[m.detector].spec.label)
+            theirs > mine
+                || (theirs == mine
+                    && o.detector < m.detector
+                    && detectors[o.detector].spec.label == detectors[m.detector].spec.label)
         })
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_at_maps_offsets_to_values() {
+        let starts = [0, 4, 9];
+        assert_eq!(value_at(&starts, 0), 0);
+        assert_eq!(value_at(&starts, 3), 0);
+        assert_eq!(value_at(&starts, 4), 1);
+        assert_eq!(value_at(&starts, 100), 2);
+    }
 }

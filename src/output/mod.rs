@@ -105,7 +105,10 @@ fn write_csv(inv: &Inventory, out: &mut dyn Write) -> io::Result<()> {
                 .map(|h| h.label.as_str())
                 .collect::<Vec<_>>()
                 .join(";");
-            let bound = c.prevalence_upper_bound.map(|b| b.to_string()).unwrap_or_default();
+            let bound = c
+                .prevalence_upper_bound
+                .map(|b| b.to_string())
+                .unwrap_or_default();
             let base = [
                 a.id.clone(),
                 a.kind.clone(),

@@ -172,14 +172,26 @@ mod tests {
         let mut b = RowBatchBuilder::new();
         b.push_row([("a".to_string(), "string", Cell::Value("x".into()))]);
         b.push_row([
-            ("b".to_string(), "string", Cell::List(vec!["p".into(), "q".into()])),
+            (
+                "b".to_string(),
+                "string",
+                Cell::List(vec!["p".into(), "q".into()]),
+            ),
             ("a".to_string(), "string", Cell::Value("y".into())),
         ]);
         let batch = b.finish();
         assert_eq!(batch.num_rows(), 2);
-        let a = batch.column(0).as_any().downcast_ref::<StringArray>().unwrap();
+        let a = batch
+            .column(0)
+            .as_any()
+            .downcast_ref::<StringArray>()
+            .unwrap();
         assert_eq!(a.value(1), "y");
-        let list = batch.column(1).as_any().downcast_ref::<ListArray>().unwrap();
+        let list = batch
+            .column(1)
+            .as_any()
+            .downcast_ref::<ListArray>()
+            .unwrap();
         assert!(list.is_null(0));
         assert_eq!(list.value(1).len(), 2);
     }

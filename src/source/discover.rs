@@ -114,11 +114,15 @@ pub async fn discover(store: &DynStore, prefix: &str, filter: &KeyFilter) -> Dis
     }
 
     for (g, members) in groups {
-        let Some(first) = members.first() else { continue };
+        let Some(first) = members.first() else {
+            continue;
+        };
         let format = match detect_format(&first.key, None) {
             Detected::Supported(f) => Ok(f),
             Detected::Unsupported(_) => {
-                let head = store.get_range(&first.key, 0..SNIFF_BYTES.min(first.size)).await;
+                let head = store
+                    .get_range(&first.key, 0..SNIFF_BYTES.min(first.size))
+                    .await;
                 match head {
                     Ok(bytes) => match detect_format(&first.key, Some(&bytes)) {
                         Detected::Supported(f) => Ok(f),
@@ -140,7 +144,11 @@ pub async fn discover(store: &DynStore, prefix: &str, filter: &KeyFilter) -> Dis
         let (id, kind, partition_keys) = match &g {
             GroupKey::Hive { root, .. } => {
                 let keys = partition_keys(&members);
-                (format!("{}/", store.url(root).trim_end_matches('/')), AssetKind::Dataset, keys)
+                (
+                    format!("{}/", store.url(root).trim_end_matches('/')),
+                    AssetKind::Dataset,
+                    keys,
+                )
             }
             GroupKey::Siblings { dir, template } if members.len() > 1 => {
                 let whole_folder = folder_sizes.get(dir).copied() == Some(members.len());
@@ -204,7 +212,9 @@ fn group_key(key: &str) -> GroupKey {
 }
 
 fn extension_of(name: &str) -> String {
-    name.split_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default()
+    name.split_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default()
 }
 
 /// `part-00012-3f2a9c1e.snappy.parquet` -> `part-*-*.snappy.parquet`: runs of
@@ -255,10 +265,11 @@ fn partition_keys(members: &[ObjectMeta]) -> Vec<String> {
     let mut keys: Vec<String> = Vec::new();
     for m in members {
         for seg in m.key.split('/') {
-            if let Some((k, _)) = seg.split_once('=') {
-                if !k.is_empty() && !keys.iter().any(|x| x == k) {
-                    keys.push(k.to_string());
-                }
+            if let Some((k, _)) = seg.split_once('=')
+                && !k.is_empty()
+                && !keys.iter().any(|x| x == k)
+            {
+                keys.push(k.to_string());
             }
         }
     }
@@ -274,7 +285,10 @@ mod tests {
     #[test]
     fn templates_hide_numbers_and_ids() {
         assert_eq!(name_template("part-00012.csv"), "part-*.csv");
-        assert_eq!(name_template("part-00012-3f2a9c1e.snappy.parquet"), "part-*-*.snappy.parquet");
+        assert_eq!(
+            name_template("part-00012-3f2a9c1e.snappy.parquet"),
+            "part-*-*.snappy.parquet"
+        );
         assert_eq!(name_template("customers.parquet"), "customers.parquet");
         assert_eq!(name_template("face.csv"), "face.csv");
         assert_eq!(name_template("log2024.txt"), "log*.txt");
@@ -285,7 +299,12 @@ mod tests {
     async fn groups_hive_partitions_and_siblings() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path();
-        for d in ["events/dt=2024-01-01", "events/dt=2024-01-02", "logs", "misc"] {
+        for d in [
+            "events/dt=2024-01-01",
+            "events/dt=2024-01-02",
+            "logs",
+            "misc",
+        ] {
             std::fs::create_dir_all(p.join(d)).unwrap();
         }
         std::fs::write(p.join("events/dt=2024-01-01/part-0.jsonl"), "{}\n").unwrap();
@@ -297,7 +316,16 @@ mod tests {
         std::fs::write(p.join("misc/photo.png"), b"\x89PNG\r\n\x1a\n").unwrap();
         let store: DynStore = Arc::new(LocalStore::new(p));
         let d = discover(&store, "", &KeyFilter::default()).await;
-        let ids: Vec<_> = d.assets.iter().map(|a| (a.id.rsplit_once(p.to_str().unwrap()).unwrap().1.to_string(), a.kind)).collect();
+        let ids: Vec<_> = d
+            .assets
+            .iter()
+            .map(|a| {
+                (
+                    a.id.rsplit_once(p.to_str().unwrap()).unwrap().1.to_string(),
+                    a.kind,
+                )
+            })
+            .collect();
         assert_eq!(
             ids,
             vec![

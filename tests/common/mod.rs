@@ -43,12 +43,20 @@ pub fn scan_json(args: &[&str]) -> (i32, Value, String) {
 /// Fails the test unless `inv` is valid against schema/inventory.v1.schema.json.
 pub fn validate(inv: &Value) {
     let schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(root().join("schema/inventory.v1.schema.json")).expect("schema file"),
+        &std::fs::read_to_string(root().join("schema/inventory.v1.schema.json"))
+            .expect("schema file"),
     )
     .expect("schema is JSON");
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    let errors: Vec<String> = validator.iter_errors(inv).map(|e| format!("{} at {}", e, e.instance_path())).collect();
-    assert!(errors.is_empty(), "inventory violates the schema:\n{}", errors.join("\n"));
+    let errors: Vec<String> = validator
+        .iter_errors(inv)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "inventory violates the schema:\n{}",
+        errors.join("\n")
+    );
 }
 
 /// Every (asset id, column path) -> labels of an inventory.
@@ -63,7 +71,11 @@ pub fn labels_by_column(inv: &Value) -> Vec<(String, String, Vec<String>)> {
                 .flatten()
                 .filter_map(|l| l["label"].as_str().map(String::from))
                 .collect();
-            out.push((id.clone(), c["path"].as_str().unwrap_or_default().to_string(), labels));
+            out.push((
+                id.clone(),
+                c["path"].as_str().unwrap_or_default().to_string(),
+                labels,
+            ));
         }
     }
     out
@@ -73,7 +85,10 @@ pub fn labels_by_column(inv: &Value) -> Vec<(String, String, Vec<String>)> {
 pub fn asset<'a>(inv: &'a Value, suffix: &str) -> &'a Value {
     inv["assets"]
         .as_array()
-        .and_then(|a| a.iter().find(|x| x["id"].as_str().is_some_and(|id| id.ends_with(suffix))))
+        .and_then(|a| {
+            a.iter()
+                .find(|x| x["id"].as_str().is_some_and(|id| id.ends_with(suffix)))
+        })
         .unwrap_or_else(|| panic!("no asset ending with {suffix}"))
 }
 

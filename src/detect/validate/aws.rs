@@ -13,7 +13,10 @@ pub fn aws_access_key(s: &str) -> bool {
     let Some(body) = t.get(4..) else {
         return false;
     };
-    if !body.bytes().all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b)) {
+    if !body
+        .bytes()
+        .all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b))
+    {
         return false;
     }
     // AWS documentation keys (AKIAIOSFODNN7EXAMPLE) and obvious fillers.

@@ -28,9 +28,13 @@ mod tests {
 
     #[test]
     fn keys() {
-        let raw: Vec<u8> = (0u8..64).map(|i| i.wrapping_mul(37).wrapping_add(11)).collect();
+        let raw: Vec<u8> = (0u8..64)
+            .map(|i| i.wrapping_mul(37).wrapping_add(11))
+            .collect();
         let key = STANDARD.encode(&raw);
-        assert!(azure_storage_key(&format!("AccountKey={key};EndpointSuffix=core.windows.net")));
+        assert!(azure_storage_key(&format!(
+            "AccountKey={key};EndpointSuffix=core.windows.net"
+        )));
         let zero = STANDARD.encode([0u8; 64]);
         assert!(!azure_storage_key(&format!("AccountKey={zero}")));
         assert!(!azure_storage_key("AccountKey=abc"));

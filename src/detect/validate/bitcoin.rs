@@ -132,9 +132,15 @@ mod tests {
         assert!(bitcoin_bech32(
             "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0"
         ));
-        assert!(!bitcoin_bech32("bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5"));
-        assert!(!bitcoin_bech32("bc1Qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"));
-        assert!(!bitcoin_bech32("tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"));
+        assert!(!bitcoin_bech32(
+            "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5"
+        ));
+        assert!(!bitcoin_bech32(
+            "bc1Qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"
+        ));
+        assert!(!bitcoin_bech32(
+            "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"
+        ));
         assert!(!bitcoin_bech32(""));
         assert!(!bitcoin_bech32("bc1"));
         assert!(!bitcoin_bech32("bc1ééééééééééééééé"));

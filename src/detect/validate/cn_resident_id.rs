@@ -15,7 +15,8 @@ pub fn cn_resident_id(s: &str) -> bool {
     let d: Vec<u32> = body.iter().map(|&b| u32::from(b - b'0')).collect();
     // Region: a province-level code.
     let province = d.iter().take(2).fold(0u32, |a, &x| a * 10 + x);
-    if !matches!(province, 11..=15 | 21..=23 | 31..=37 | 41..=46 | 50..=54 | 61..=65 | 71 | 81 | 82) {
+    if !matches!(province, 11..=15 | 21..=23 | 31..=37 | 41..=46 | 50..=54 | 61..=65 | 71 | 81 | 82)
+    {
         return false;
     }
     let num = |r: std::ops::Range<usize>| -> u32 {

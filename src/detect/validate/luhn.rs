@@ -37,11 +37,16 @@ pub fn luhn(s: &str) -> bool {
     ds.len() >= 2 && !all_same(&ds) && luhn_ok(&ds)
 }
 
-/// IMEI: exactly 15 digits, Luhn-valid, not all the same digit; the
-/// reporting body identifier (first two digits) is never `00`.
+/// GSMA reporting body identifiers: the first two digits of a type
+/// allocation code (35 and 86 cover most handsets in use).
+const IMEI_RBI: &[u8] = &[1, 10, 30, 33, 35, 44, 45, 49, 50, 51, 52, 53, 54, 86, 91, 98, 99];
+
+/// IMEI: exactly 15 digits, Luhn-valid, not all the same digit, and the
+/// reporting body identifier (first two digits) is an allocated one.
 pub fn imei(s: &str) -> bool {
     let ds = digits(s);
-    ds.len() == 15 && !all_same(&ds) && ds[..2] != [0, 0] && luhn_ok(&ds)
+    let rbi = ds.iter().take(2).fold(0u8, |a, &d| a * 10 + d);
+    ds.len() == 15 && !all_same(&ds) && IMEI_RBI.contains(&rbi) && luhn_ok(&ds)
 }
 
 /// Canadian social insurance number: 9 digits, Luhn-valid; first digit is a
@@ -83,6 +88,7 @@ mod tests {
         assert!(!imei("490154203237519"));
         assert!(!imei("49015420323751"));
         assert!(!imei("000000000000000"));
+        assert!(!imei("378282246310005")); // an Amex test PAN, not an IMEI
         assert!(!imei(""));
         assert!(!imei("abc"));
     }

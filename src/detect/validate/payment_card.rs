@@ -6,7 +6,9 @@ use super::luhn::{all_same, luhn_ok};
 
 /// The integer value of the first `n` digits (or fewer, if shorter).
 fn prefix(ds: &[u8], n: usize) -> u32 {
-    ds.iter().take(n).fold(0u32, |acc, &d| acc * 10 + u32::from(d))
+    ds.iter()
+        .take(n)
+        .fold(0u32, |acc, &d| acc * 10 + u32::from(d))
 }
 
 /// The card brand the IIN range and length point to, if any.

@@ -57,7 +57,9 @@ mod tests {
             "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA"
         ));
         assert!(!pem_private_key("-----BEGIN RSA PRIVATE KEY-----\n...\n"));
-        assert!(!pem_private_key("-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0B"));
+        assert!(!pem_private_key(
+            "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0B"
+        ));
         assert!(!pem_private_key(
             "-----BEGIN PRIVATE KEY-----\nAAAAAAAAAAAAAAAAAAAAAAAA"
         ));

@@ -53,7 +53,10 @@ fn date_like(s: &str) -> bool {
         return false;
     }
     let lens: Vec<usize> = parts.iter().map(|p| p.len()).collect();
-    matches!(lens.as_slice(), [4, 1..=2, 1..=2] | [1..=2, 1..=2, 4] | [1..=2, 1..=2, 2])
+    matches!(
+        lens.as_slice(),
+        [4, 1..=2, 1..=2] | [1..=2, 1..=2, 4] | [1..=2, 1..=2, 2]
+    )
 }
 
 /// The NANP fictional range 555-0100 ..= 555-0199 (any area code).
@@ -117,21 +120,22 @@ pub fn phone_national(s: &str) -> bool {
     if !t.contains(SEPARATORS) {
         return false;
     }
-    candidates(t).into_iter().any(|c| {
-        let n = digit_count(c);
-        if !(7..=12).contains(&n) || !shape_ok(c) || date_like(c) || !c.contains(SEPARATORS) {
-            return false;
-        }
-        let trunk = c.trim_start_matches('(').starts_with('0');
-        let regions: &[Id] = if trunk {
-            &[Id::GB, Id::DE, Id::FR]
-        } else if n == 10 {
-            &[Id::US, Id::CA]
-        } else {
-            &[]
-        };
-        regions.iter().any(|&r| parse_valid(Some(r), c).is_some())
-    })
+    // No trailing-group trimming here: the pattern deliberately swallows
+    // neighbouring digit groups so that a fragment of a longer number (a card,
+    // an account number) is rejected as a whole.
+    let n = digit_count(t);
+    if !shape_ok(t) || date_like(t) {
+        return false;
+    }
+    let trunk = t.trim_start_matches('(').starts_with('0');
+    let regions: &[Id] = if trunk && (9..=12).contains(&n) {
+        &[Id::GB, Id::DE, Id::FR]
+    } else if !trunk && n == 10 {
+        &[Id::US, Id::CA]
+    } else {
+        &[]
+    };
+    regions.iter().any(|&r| parse_valid(Some(r), t).is_some())
 }
 
 #[cfg(test)]
@@ -169,5 +173,7 @@ mod tests {
         assert!(!phone_national(""));
         assert!(!phone_national("-"));
         assert!(!phone_national("(((("));
+        assert!(!phone_national("4526 0181 5908 3012"));
+        assert!(!phone_national("0913-9090"));
     }
 }

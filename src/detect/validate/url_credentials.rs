@@ -2,9 +2,30 @@
 //! templated or placeholder passwords.
 
 const PLACEHOLDERS: &[&str] = &[
-    "password", "passwd", "pass", "pwd", "secret", "changeme_placeholder", "your_password",
-    "yourpassword", "mypassword", "xxx", "xxxx", "xxxxx", "xxxxxx", "xxxxxxxx", "***", "****",
-    "*****", "******", "********", "redacted", "hidden", "dummy", "example", "placeholder",
+    "password",
+    "passwd",
+    "pass",
+    "pwd",
+    "secret",
+    "changeme_placeholder",
+    "your_password",
+    "yourpassword",
+    "mypassword",
+    "xxx",
+    "xxxx",
+    "xxxxx",
+    "xxxxxx",
+    "xxxxxxxx",
+    "***",
+    "****",
+    "*****",
+    "******",
+    "********",
+    "redacted",
+    "hidden",
+    "dummy",
+    "example",
+    "placeholder",
 ];
 
 fn placeholder(p: &str) -> bool {
@@ -39,8 +60,11 @@ pub fn url_credentials(s: &str) -> bool {
     let Some((user, password)) = userinfo.split_once(':') else {
         return false;
     };
-    if user.is_empty() || password.is_empty() || placeholder(password)
-        || user.starts_with(['$', '{']) {
+    if user.is_empty()
+        || password.is_empty()
+        || placeholder(password)
+        || user.starts_with(['$', '{'])
+    {
         return false;
     }
     let host = host.split(['/', ':', '?', '#']).next().unwrap_or("");
@@ -56,8 +80,12 @@ mod tests {
 
     #[test]
     fn urls() {
-        assert!(url_credentials("postgres://app:S3cr3t-Pw@db.internal:5432/prod"));
-        assert!(url_credentials("https://deploy:hunter2x@git.example.com/repo.git"));
+        assert!(url_credentials(
+            "postgres://app:S3cr3t-Pw@db.internal:5432/prod"
+        ));
+        assert!(url_credentials(
+            "https://deploy:hunter2x@git.example.com/repo.git"
+        ));
         assert!(!url_credentials("postgres://user:password@localhost/db"));
         assert!(!url_credentials("postgres://user:${DB_PASSWORD}@db/app"));
         assert!(!url_credentials("https://user:****@example.com"));

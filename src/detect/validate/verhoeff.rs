@@ -36,7 +36,10 @@ pub fn verhoeff_ok(ds: &[u8]) -> bool {
         let Some(p) = P.get(i % 8).and_then(|row| row.get(usize::from(d))) else {
             return false;
         };
-        let Some(&next) = D.get(usize::from(c)).and_then(|row| row.get(usize::from(*p))) else {
+        let Some(&next) = D
+            .get(usize::from(c))
+            .and_then(|row| row.get(usize::from(*p)))
+        else {
             return false;
         };
         c = next;
@@ -47,10 +50,7 @@ pub fn verhoeff_ok(ds: &[u8]) -> bool {
 /// Aadhaar: 12 digits, first digit 2-9, Verhoeff-valid.
 pub fn in_aadhaar(s: &str) -> bool {
     let ds = digits(s);
-    ds.len() == 12
-        && matches!(ds.first(), Some(2..=9))
-        && !all_same(&ds)
-        && verhoeff_ok(&ds)
+    ds.len() == 12 && matches!(ds.first(), Some(2..=9)) && !all_same(&ds) && verhoeff_ok(&ds)
 }
 
 #[cfg(test)]

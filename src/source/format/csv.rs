@@ -113,20 +113,20 @@ pub fn read(
                         continue;
                     }
                     // One record of lookahead: the last one may be partial.
-                    if let Some(rec) = pending.replace(std::mem::take(&mut next)) {
-                        if emit(
+                    if let Some(rec) = pending.replace(std::mem::take(&mut next))
+                        && emit(
                             &rec,
                             record_no - 1,
                             &columns,
                             &mut out,
                             &mut counts,
                             &mut stats,
-                        ) && out.rows >= batch_rows
-                            && out.flush(&columns, sink)? == Flow::Stop
-                        {
-                            stopped = true;
-                            break 'outer;
-                        }
+                        )
+                        && out.rows >= batch_rows
+                        && out.flush(&columns, sink)? == Flow::Stop
+                    {
+                        stopped = true;
+                        break 'outer;
                     }
                 }
                 Ok(false) => {

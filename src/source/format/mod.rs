@@ -8,6 +8,7 @@
 
 mod compress;
 mod csv;
+pub mod flatten;
 mod json;
 mod parquet;
 mod range_reader;
@@ -23,7 +24,9 @@ use arrow::record_batch::RecordBatch;
 pub enum Format {
     Parquet,
     /// Delimited text; the delimiter is sniffed when `None`.
-    Csv { delimiter: Option<u8> },
+    Csv {
+        delimiter: Option<u8>,
+    },
     /// A JSON document (array of objects or one object) or JSON Lines; sniffed.
     Json,
     /// Plain text or logs: each line a value of column `line`.
@@ -34,7 +37,9 @@ impl Format {
     pub fn name(&self) -> &'static str {
         match self {
             Format::Parquet => "parquet",
-            Format::Csv { delimiter: Some(b'\t') } => "tsv",
+            Format::Csv {
+                delimiter: Some(b'\t'),
+            } => "tsv",
             Format::Csv { .. } => "csv",
             Format::Json => "json",
             Format::Text => "text",
@@ -327,8 +332,23 @@ mod tests {
             })
         );
         assert!(matches!(f("x.jsonl.zst", None), Detected::Supported(_)));
-        assert!(matches!(f("x", Some(b"PAR1....")), Detected::Supported(FileFormat { format: Format::Parquet, .. })));
-        assert!(matches!(f("x.bin", Some(b"\x89PNG\r\n")), Detected::Unsupported(_)));
-        assert!(matches!(f("README", Some(b"hello\n")), Detected::Supported(FileFormat { format: Format::Text, .. })));
+        assert!(matches!(
+            f("x", Some(b"PAR1....")),
+            Detected::Supported(FileFormat {
+                format: Format::Parquet,
+                ..
+            })
+        ));
+        assert!(matches!(
+            f("x.bin", Some(b"\x89PNG\r\n")),
+            Detected::Unsupported(_)
+        ));
+        assert!(matches!(
+            f("README", Some(b"hello\n")),
+            Detected::Supported(FileFormat {
+                format: Format::Text,
+                ..
+            })
+        ));
     }
 }

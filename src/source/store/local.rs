@@ -171,9 +171,11 @@ mod tests {
         std::fs::write(dir.path().join("d/f.txt"), b"x").unwrap();
         let listing = LocalStore::new(dir.path()).list("").await;
         assert_eq!(listing.objects.len(), 1);
-        assert!(listing
-            .errors
-            .iter()
-            .any(|(_, e)| matches!(e, StoreError::SymlinkLoop(_))));
+        assert!(
+            listing
+                .errors
+                .iter()
+                .any(|(_, e)| matches!(e, StoreError::SymlinkLoop(_)))
+        );
     }
 }
