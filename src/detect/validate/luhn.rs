@@ -39,7 +39,9 @@ pub fn luhn(s: &str) -> bool {
 
 /// GSMA reporting body identifiers: the first two digits of a type
 /// allocation code (35 and 86 cover most handsets in use).
-const IMEI_RBI: &[u8] = &[1, 10, 30, 33, 35, 44, 45, 49, 50, 51, 52, 53, 54, 86, 91, 98, 99];
+const IMEI_RBI: &[u8] = &[
+    1, 10, 30, 33, 35, 44, 45, 49, 50, 51, 52, 53, 54, 86, 91, 98, 99,
+];
 
 /// IMEI: exactly 15 digits, Luhn-valid, not all the same digit, and the
 /// reporting body identifier (first two digits) is an allocated one.

@@ -5,8 +5,16 @@
 //! against a few default regions: US/CA for NANP-shaped numbers, GB/DE/FR
 //! for trunk-prefix (`0...`) numbers. The US fictional range 555-0100..0199
 //! is rejected.
+//!
+//! Validity is libphonenumber's (the number matches its region's general
+//! pattern and one number-type pattern), evaluated directly on the crate's
+//! metadata patterns compiled once per region: `phonenumber::parse` and its
+//! cached regexes cost up to ~100 µs per number, far too slow for a scanner.
 
-use phonenumber::country::Id;
+use phonenumber::metadata::DATABASE;
+use regex::{Regex, RegexBuilder};
+use std::collections::HashMap;
+use std::sync::{LazyLock, OnceLock};
 
 const SEPARATORS: &[char] = &[' ', '.', '-', '(', ')', '/'];
 
@@ -60,25 +68,115 @@ fn date_like(s: &str) -> bool {
 }
 
 /// The NANP fictional range 555-0100 ..= 555-0199 (any area code).
-fn us_fictional(national: u64) -> bool {
-    let line = national % 10_000_000; // exchange + subscriber
-    (5_550_100..=5_550_199).contains(&line)
+fn us_fictional(national: &str) -> bool {
+    national.len() == 10 && national.get(3..8).is_some_and(|x| x.starts_with("55501"))
 }
 
-fn parse_valid(region: Option<Id>, s: &str) -> Option<phonenumber::PhoneNumber> {
-    // libphonenumber is mature, but never let a parser bug take a scan down.
-    let owned = s.to_owned();
-    let parsed = std::panic::catch_unwind(move || phonenumber::parse(region, owned).ok())
-        .ok()
-        .flatten()?;
-    let valid = std::panic::catch_unwind(|| phonenumber::is_valid(&parsed)).unwrap_or(false);
-    if !valid {
+/// One region's validity patterns, compiled once with the `regex` crate.
+/// (`phonenumber`'s own `CachedRegex` takes a process-wide mutex and an LRU
+/// lookup keyed by the pattern text on every match, and recompiles when its
+/// 100-entry cache thrashes: far too slow for a scanner.)
+struct RegionRx {
+    /// The general national-number pattern, anchored.
+    general: Regex,
+    /// The union of the number-type patterns (fixed line, mobile, toll free,
+    /// ...), anchored.
+    types: Regex,
+    /// Possible lengths of a national significant number.
+    lengths: Vec<u16>,
+    national_prefix: Option<String>,
+}
+
+fn build_region(id: &str) -> Option<RegionRx> {
+    let meta = DATABASE.by_id(id)?;
+    let d = meta.descriptors();
+    // The metadata patterns are written with insignificant whitespace.
+    let compile = |src: String| RegexBuilder::new(&src).ignore_whitespace(true).build().ok();
+    let general = compile(format!(
+        "(?-u)^(?:{})$",
+        d.general().national_number().as_str()
+    ))?;
+    let types: Vec<String> = [
+        d.fixed_line(),
+        d.mobile(),
+        d.toll_free(),
+        d.premium_rate(),
+        d.shared_cost(),
+        d.personal_number(),
+        d.voip(),
+        d.pager(),
+        d.uan(),
+        d.voicemail(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|t| format!("(?:{})", t.national_number().as_str()))
+    .collect();
+    if types.is_empty() {
         return None;
     }
-    if parsed.code().value() == 1 && us_fictional(parsed.national().value()) {
-        return None;
+    let types = compile(format!("(?-u)^(?:{})$", types.join("|")))?;
+    Some(RegionRx {
+        general,
+        types,
+        lengths: d.general().possible_length().to_vec(),
+        national_prefix: meta.national_prefix().map(str::to_owned),
+    })
+}
+
+/// Region id -> lazily compiled patterns (compiled on first use only).
+static REGIONS: LazyLock<HashMap<String, OnceLock<Option<RegionRx>>>> = LazyLock::new(|| {
+    DATABASE
+        .iter()
+        .map(|m| (m.id().to_owned(), OnceLock::new()))
+        .collect()
+});
+
+fn region(id: &str) -> Option<&'static RegionRx> {
+    REGIONS.get(id)?.get_or_init(|| build_region(id)).as_ref()
+}
+
+/// libphonenumber's validity: the national significant number matches the
+/// region's general pattern and one of its number-type patterns.
+fn valid_in(rx: &RegionRx, national: &str) -> bool {
+    let len = u16::try_from(national.len()).unwrap_or(u16::MAX);
+    (rx.lengths.is_empty() || rx.lengths.contains(&len))
+        && rx.general.is_match(national)
+        && rx.types.is_match(national)
+}
+
+/// Valid in a region, with or without its national (trunk) prefix.
+fn valid_national(id: &str, digits: &str) -> bool {
+    let Some(rx) = region(id) else {
+        return false;
+    };
+    if valid_in(rx, digits) {
+        return true;
     }
-    Some(parsed)
+    match rx.national_prefix.as_deref() {
+        Some(p) if !p.is_empty() => digits
+            .strip_prefix(p)
+            .is_some_and(|rest| valid_in(rx, rest)),
+        _ => false,
+    }
+}
+
+/// Valid for any region sharing the calling code; the main regions of
+/// the NANP are tried first.
+fn valid_for_code(code: u16, national: &str) -> bool {
+    if code == 1 && us_fictional(national) {
+        return false;
+    }
+    if code == 1 && ["US", "CA"].iter().any(|id| valid_national(id, national)) {
+        return true;
+    }
+    DATABASE
+        .region(&code)
+        .is_some_and(|ids| ids.into_iter().any(|id| valid_national(id, national)))
+}
+
+fn ascii_digits(s: &str) -> String {
+    s.chars().filter(char::is_ascii_digit).collect()
 }
 
 /// Candidates: the match, then with trailing space-separated groups dropped
@@ -98,17 +196,34 @@ fn candidates(s: &str) -> Vec<&str> {
     out
 }
 
+fn international_ok(c: &str) -> bool {
+    let n = digit_count(c);
+    if !(8..=15).contains(&n) || !shape_ok(c) || date_like(c.trim_start_matches('+')) {
+        return false;
+    }
+    let ds = ascii_digits(c);
+    // Calling codes are prefix-free: the first 1-3 digit prefix that is a
+    // known code is the code.
+    for len in 1..=3 {
+        let (Some(cc), Some(national)) = (ds.get(..len), ds.get(len..)) else {
+            return false;
+        };
+        let Ok(code) = cc.parse::<u16>() else {
+            return false;
+        };
+        if DATABASE.region(&code).is_some() {
+            return valid_for_code(code, national);
+        }
+    }
+    false
+}
+
 pub fn phone_international(s: &str) -> bool {
     let t = s.trim();
     if !t.starts_with('+') || !t.is_ascii() {
         return false;
     }
-    candidates(t).into_iter().any(|c| {
-        (8..=15).contains(&digit_count(c))
-            && shape_ok(c)
-            && !date_like(c.trim_start_matches('+'))
-            && parse_valid(None, c).is_some()
-    })
+    candidates(t).into_iter().any(international_ok)
 }
 
 pub fn phone_national(s: &str) -> bool {
@@ -128,14 +243,14 @@ pub fn phone_national(s: &str) -> bool {
         return false;
     }
     let trunk = t.trim_start_matches('(').starts_with('0');
-    let regions: &[Id] = if trunk && (9..=12).contains(&n) {
-        &[Id::GB, Id::DE, Id::FR]
+    let ds = ascii_digits(t);
+    if trunk && (9..=12).contains(&n) {
+        ["GB", "DE", "FR"].iter().any(|id| valid_national(id, &ds))
     } else if !trunk && n == 10 {
-        &[Id::US, Id::CA]
+        valid_for_code(1, &ds)
     } else {
-        &[]
-    };
-    regions.iter().any(|&r| parse_valid(Some(r), t).is_some())
+        false
+    }
 }
 
 #[cfg(test)]

@@ -577,16 +577,34 @@ fn sniff_header(records: &[ByteRecord]) -> bool {
     if empties > 1 || !named.iter().all(|v| name_like(v)) {
         return false;
     }
-    if named.iter().any(|v| class(v) != Class::Text) {
+    // Names are words: no numbers, no e-mail addresses, few digits
+    // (`address_line2` is a name, `2023-01-05` is not).
+    let wordy = |v: &str| match class(v) {
+        Class::Text => true,
+        Class::HasDigit => {
+            let digits = v.bytes().filter(|b| b.is_ascii_digit()).count();
+            digits * 3 <= v.len() && identifier_like(v)
+        }
+        _ => false,
+    };
+    if !named.iter().all(|v| wordy(v)) {
         return false;
     }
-    // Data rows that differ in kind from the names in some column.
-    let differs = records[1..].iter().take(10).any(|r| {
-        row0.iter().enumerate().any(|(j, h)| {
-            !h.trim().is_empty()
-                && r.get(j)
-                    .is_some_and(|f| class(&decode_lossy(f).0) != Class::Text)
-        })
+    // A column whose name is a word but whose values (most of them) are
+    // numbers, contain digits, or are e-mail addresses.
+    let differs = row0.iter().enumerate().any(|(j, h)| {
+        if class(h) != Class::Text {
+            return false;
+        }
+        let classes: Vec<Class> = records[1..]
+            .iter()
+            .take(20)
+            .filter_map(|r| r.get(j))
+            .map(|f| class(&decode_lossy(f).0))
+            .filter(|c| *c != Class::Empty)
+            .collect();
+        let other = classes.iter().filter(|c| **c != Class::Text).count();
+        other > 0 && other * 5 >= classes.len() * 4
     });
     if differs {
         return true;
@@ -722,6 +740,27 @@ mod tests {
             .collect();
         assert_eq!(extra.len(), 1);
         assert!(!extra[0].message.contains("extra,"));
+    }
+
+    #[test]
+    fn header_names_with_digits() {
+        let data = b"booking_ref,address_line2,departure\nKEHGTR,Flat 2,2023-07-24T08:33:12Z\nWCGQED,,2023-04-26T21:58:25Z\n";
+        let (_, b) = read_file(
+            "a.csv",
+            data,
+            csv_fmt(None, Compression::None),
+            &ReadOptions::default(),
+        );
+        assert_eq!(names(&b), ["booking_ref", "address_line2", "departure"]);
+        // Dates and codes in the first row are data.
+        let data = b"KEHGTR,2023-07-24,x1\nWCGQED,2023-04-26,x2\n";
+        let (_, b) = read_file(
+            "a.csv",
+            data,
+            csv_fmt(None, Compression::None),
+            &ReadOptions::default(),
+        );
+        assert_eq!(names(&b), ["column_1", "column_2", "column_3"]);
     }
 
     #[test]

@@ -8,15 +8,19 @@
 //!   once (`parse_error`, with the first line number); over-long lines are
 //!   skipped (`line_too_long`).
 //! - Document: streamed, never loaded whole. A top-level array gives one row
-//!   per element. A top-level object gives one row per element of each
-//!   member that is an array of objects (paths prefixed `key[].`, e.g.
-//!   `data[].email`, as plain per-row columns), plus one row holding the
-//!   other members (flushed every [`ROOT_ROW_CELLS`] cells). Each element is
-//!   buffered on its own, up to `max_line_bytes` (larger ones are skipped and
-//!   reported, `value_too_large`). A document cut by the sample window ends
-//!   at its last complete element. A malformed document is an error if
-//!   nothing could be read, otherwise the rows read are kept and the problem
-//!   noted.
+//!   per element. A top-level object is walked member by member: each member
+//!   that is an array gives one row per element, under the member's path
+//!   (`{"data": [{"email": ..}]}` gives rows with a plain per-row column
+//!   `data[].email`; `{"values": ["a", "b"]}` rows with column `values[]`);
+//!   object members are walked into the same way (`{"resp": {"users":
+//!   [..]}}` gives `resp.users[].*` rows); the remaining scalar members make
+//!   one more row (`page`, `meta.owner`), flushed every [`ROOT_ROW_CELLS`]
+//!   cells. Each array element is buffered on its own, up to
+//!   `max_line_bytes` (larger ones are skipped and reported,
+//!   `value_too_large`). A document cut by the sample window ends at its
+//!   last complete element. A malformed document is an error if nothing
+//!   could be read, otherwise the rows read are kept and the problem noted
+//!   (`parse_error`).
 //!
 //! Flattening: nested objects become dotted paths (`address.city`); arrays
 //! become `[]` levels holding lists (`tags[]`, `contacts[].email`: one list
@@ -428,14 +432,6 @@ fn malformed(pos: u64, what: &str) -> Failure {
     ))
 }
 
-fn premature_end(scan: &Scanner, truncated: bool) -> Result<bool, Failure> {
-    if truncated {
-        Ok(false) // a cut window: the data simply ends here
-    } else {
-        Err(malformed(scan.pos, "unexpected end of data"))
-    }
-}
-
 /// A document (or several concatenated). Returns whether reading stopped
 /// early.
 fn read_document(
@@ -446,252 +442,225 @@ fn read_document(
     notes: &mut Notes,
     sink: &mut dyn BatchSink,
 ) -> Result<bool, Failure> {
-    let mut scan = Scanner { r: reader, pos: 0 };
-    let mut buf = Vec::new();
-    let mut element = 0u64;
+    let mut doc = Doc {
+        scan: Scanner { r: reader, pos: 0 },
+        cap,
+        truncated: status.clone(),
+        rows,
+        notes,
+        element: 0,
+        buf: Vec::new(),
+        sink,
+    };
     loop {
-        if !rows.want() {
-            return Ok(scan.skip_ws()?.is_some());
+        if !doc.rows.want() {
+            return Ok(doc.scan.skip_ws()?.is_some());
         }
-        match scan.skip_ws()? {
+        let more = match doc.scan.skip_ws()? {
             None => return Ok(false),
             Some(b'[') => {
-                scan.bump();
-                if !stream_array(
-                    &mut scan,
-                    "",
-                    cap,
-                    status,
-                    rows,
-                    notes,
-                    &mut element,
-                    &mut buf,
-                    sink,
-                )? {
-                    return Ok(rows.stopped || !rows.want());
-                }
+                doc.scan.bump();
+                doc.stream_array("")?
             }
             Some(b'{') => {
-                scan.bump();
-                if !stream_object(
-                    &mut scan,
-                    cap,
-                    status,
-                    rows,
-                    notes,
-                    &mut element,
-                    &mut buf,
-                    sink,
-                )? {
-                    return Ok(rows.stopped || !rows.want());
-                }
+                doc.scan.bump();
+                let mut root = Vec::new();
+                let more = doc.stream_object("", 1, &mut root);
+                // The members read so far make a row, even if the rest broke.
+                doc.rows.push(root, doc.sink)?;
+                more?
             }
             Some(_) => {
-                element += 1;
-                match scan.scan_value(&mut buf, cap, None)? {
-                    Scan::Complete => match parse_row(&buf, "", notes) {
+                doc.element += 1;
+                match doc.scan.scan_value(&mut doc.buf, cap, None)? {
+                    Scan::Complete => match parse_row(&doc.buf, "", doc.notes) {
                         Ok(cells) => {
-                            rows.push(cells, sink)?;
+                            doc.rows.push(cells, doc.sink)?;
                         }
-                        Err(_) if rows.rows == 0 && element == 1 => {
-                            return Err(malformed(scan.pos, "not a JSON value"));
+                        Err(_) if doc.rows.rows == 0 && doc.element == 1 => {
+                            return Err(malformed(doc.scan.pos, "not a JSON value"));
                         }
-                        Err(_) => notes.invalid(element),
+                        Err(_) => doc.notes.invalid(doc.element),
                     },
-                    Scan::TooBig => notes.too_long(element),
-                    Scan::Eof => return premature_end(&scan, status.truncated()),
+                    Scan::TooBig => doc.notes.too_long(doc.element),
+                    Scan::Eof => return doc.premature_end().map(|_| false),
                 }
+                true
             }
+        };
+        if !more {
+            return Ok(doc.rows.stopped || !doc.rows.want());
         }
     }
 }
 
-/// The elements of an array (its `[` consumed) as rows under `prefix`.
-/// Returns false when reading should end (data ended, or no more rows wanted).
-#[allow(clippy::too_many_arguments)]
-fn stream_array(
-    scan: &mut Scanner,
-    prefix: &str,
+/// Streaming state over a document.
+struct Doc<'a> {
+    scan: Scanner,
     cap: usize,
-    status: &compress::InputStatus,
-    rows: &mut Rows,
-    notes: &mut Notes,
-    element: &mut u64,
-    buf: &mut Vec<u8>,
-    sink: &mut dyn BatchSink,
-) -> Result<bool, Failure> {
-    match scan.skip_ws()? {
-        None => return premature_end(scan, status.truncated()),
-        Some(b']') => {
-            scan.bump();
-            return Ok(true);
+    truncated: compress::InputStatus,
+    rows: &'a mut Rows,
+    notes: &'a mut Notes,
+    /// Values read so far (for problem positions).
+    element: u64,
+    buf: Vec<u8>,
+    sink: &'a mut dyn BatchSink,
+}
+
+impl Doc<'_> {
+    /// The data ended inside the document: fine at the end of a cut window
+    /// (returns false: stop), an error otherwise.
+    fn premature_end(&self) -> Result<bool, Failure> {
+        if self.truncated.truncated() {
+            Ok(false)
+        } else {
+            Err(malformed(self.scan.pos, "unexpected end of data"))
         }
-        Some(_) => {}
     }
-    loop {
-        if !rows.want() {
-            return Ok(false);
-        }
-        *element += 1;
-        match scan.scan_value(buf, cap, None)? {
-            Scan::Complete => match parse_row(buf, prefix, notes) {
-                Ok(cells) => {
-                    rows.push(cells, sink)?;
-                }
-                Err(_) => notes.invalid(*element),
-            },
-            Scan::TooBig => notes.too_long(*element),
-            Scan::Eof => return premature_end(scan, status.truncated()),
-        }
-        match scan.skip_ws()? {
-            Some(b',') => scan.bump(),
+
+    /// The elements of an array (its `[` consumed) as rows under `prefix`
+    /// (`""` at the top: an element object's members are the columns).
+    /// Returns false when reading should end (data ended, or no more rows
+    /// wanted).
+    fn stream_array(&mut self, prefix: &str) -> Result<bool, Failure> {
+        match self.scan.skip_ws()? {
+            None => return self.premature_end(),
             Some(b']') => {
-                scan.bump();
+                self.scan.bump();
                 return Ok(true);
             }
-            None => return premature_end(scan, status.truncated()),
-            Some(_) => {
-                return Err(malformed(
-                    scan.pos,
-                    "expected ',' or ']' after an array element",
-                ));
-            }
+            Some(_) => {}
         }
-        if scan.skip_ws()?.is_none() {
-            return premature_end(scan, status.truncated());
+        loop {
+            if !self.rows.want() {
+                return Ok(false);
+            }
+            self.element += 1;
+            match self.scan.scan_value(&mut self.buf, self.cap, None)? {
+                Scan::Complete => match parse_row(&self.buf, prefix, self.notes) {
+                    Ok(cells) => {
+                        self.rows.push(cells, self.sink)?;
+                    }
+                    Err(_) => self.notes.invalid(self.element),
+                },
+                Scan::TooBig => self.notes.too_long(self.element),
+                Scan::Eof => return self.premature_end(),
+            }
+            match self.scan.skip_ws()? {
+                Some(b',') => self.scan.bump(),
+                Some(b']') => {
+                    self.scan.bump();
+                    return Ok(true);
+                }
+                None => return self.premature_end(),
+                Some(_) => {
+                    return Err(malformed(
+                        self.scan.pos,
+                        "expected ',' or ']' after an array element",
+                    ));
+                }
+            }
+            if self.scan.skip_ws()?.is_none() {
+                return self.premature_end();
+            }
         }
     }
-}
 
-/// An object (its `{` consumed): members that are arrays of objects are
-/// streamed as rows; the other members make one row (or several, when huge).
-#[allow(clippy::too_many_arguments)]
-fn stream_object(
-    scan: &mut Scanner,
-    cap: usize,
-    status: &compress::InputStatus,
-    rows: &mut Rows,
-    notes: &mut Notes,
-    element: &mut u64,
-    buf: &mut Vec<u8>,
-    sink: &mut dyn BatchSink,
-) -> Result<bool, Failure> {
-    let mut root: Vec<(String, &'static str, Cell)> = Vec::new();
-    let mut keep_going = true;
-    let mut end_of_data = false;
-    match scan.skip_ws()? {
-        None => end_of_data = true,
-        Some(b'}') => scan.bump(),
-        Some(_) => loop {
-            if !rows.want() {
-                keep_going = false;
-                break;
+    /// An object (its `{` consumed) under `prefix`: array members are
+    /// streamed as rows (`key[]`), object members are walked into, and the
+    /// other members are added to `root`, a row flushed when it grows large.
+    fn stream_object(
+        &mut self,
+        prefix: &str,
+        depth: usize,
+        root: &mut Vec<(String, &'static str, Cell)>,
+    ) -> Result<bool, Failure> {
+        match self.scan.skip_ws()? {
+            None => return self.premature_end(),
+            Some(b'}') => {
+                self.scan.bump();
+                return Ok(true);
+            }
+            Some(_) => {}
+        }
+        loop {
+            if !self.rows.want() {
+                return Ok(false);
             }
             // The key.
-            match scan.skip_ws()? {
-                None => {
-                    end_of_data = true;
-                    break;
-                }
+            match self.scan.skip_ws()? {
+                None => return self.premature_end(),
                 Some(b'"') => {}
-                Some(_) => return Err(malformed(scan.pos, "expected a member name")),
+                Some(_) => return Err(malformed(self.scan.pos, "expected a member name")),
             }
-            let key = match scan.scan_value(buf, MAX_KEY_BYTES, None)? {
-                Scan::Complete => match Parser::new(buf).string(&mut false) {
+            let key = match self.scan.scan_value(&mut self.buf, MAX_KEY_BYTES, None)? {
+                Scan::Complete => match Parser::new(&self.buf).string(&mut false) {
                     Ok(k) => k,
-                    Err(_) => return Err(malformed(scan.pos, "bad member name")),
+                    Err(_) => return Err(malformed(self.scan.pos, "bad member name")),
                 },
-                Scan::TooBig => return Err(malformed(scan.pos, "member name too long")),
-                Scan::Eof => {
-                    end_of_data = true;
-                    break;
-                }
+                Scan::TooBig => return Err(malformed(self.scan.pos, "member name too long")),
+                Scan::Eof => return self.premature_end(),
             };
-            match scan.skip_ws()? {
-                Some(b':') => scan.bump(),
-                None => {
-                    end_of_data = true;
-                    break;
-                }
-                Some(_) => return Err(malformed(scan.pos, "expected ':'")),
+            let path = if prefix.is_empty() {
+                key
+            } else {
+                format!("{prefix}.{key}")
+            };
+            match self.scan.skip_ws()? {
+                Some(b':') => self.scan.bump(),
+                None => return self.premature_end(),
+                Some(_) => return Err(malformed(self.scan.pos, "expected ':'")),
             }
             // The value.
-            let mut open = None;
-            match scan.skip_ws()? {
-                None => {
-                    end_of_data = true;
-                    break;
-                }
+            match self.scan.skip_ws()? {
+                None => return self.premature_end(),
                 Some(b'[') => {
-                    scan.bump();
-                    match scan.skip_ws()? {
-                        Some(b'{') => {
-                            let prefix = format!("{key}[]");
-                            if !stream_array(
-                                scan, &prefix, cap, status, rows, notes, element, buf, sink,
-                            )? {
-                                keep_going = false;
-                                end_of_data = true;
-                                break;
+                    self.scan.bump();
+                    if !self.stream_array(&format!("{path}[]"))? {
+                        return Ok(false);
+                    }
+                }
+                Some(b'{') if depth < MAX_DEPTH => {
+                    self.scan.bump();
+                    if !self.stream_object(&path, depth + 1, root)? {
+                        return Ok(false);
+                    }
+                }
+                Some(_) => {
+                    self.element += 1;
+                    match self.scan.scan_value(&mut self.buf, self.cap, None)? {
+                        Scan::Complete => {
+                            if Parser::new(&self.buf)
+                                .flatten_into(&path, self.notes, root)
+                                .is_err()
+                            {
+                                self.notes.invalid(self.element);
                             }
                         }
-                        _ => open = Some(b'['),
+                        Scan::TooBig => self.notes.too_long(self.element),
+                        Scan::Eof => return self.premature_end(),
                     }
-                    if open.is_none() {
-                        // Streamed; go on to the next member.
-                        if !member_separator(scan, &mut end_of_data)? {
-                            break;
-                        }
-                        continue;
-                    }
-                }
-                Some(_) => {}
-            }
-            *element += 1;
-            match scan.scan_value(buf, cap, open)? {
-                Scan::Complete => match Parser::new(buf).flatten_into(&key, notes, &mut root) {
-                    Ok(()) => {}
-                    Err(_) => notes.invalid(*element),
-                },
-                Scan::TooBig => notes.too_long(*element),
-                Scan::Eof => {
-                    end_of_data = true;
-                    break;
                 }
             }
             if root.len() >= ROOT_ROW_CELLS {
-                rows.push(std::mem::take(&mut root), sink)?;
+                self.rows.push(std::mem::take(root), self.sink)?;
             }
-            if !member_separator(scan, &mut end_of_data)? {
-                break;
+            // After a member: `,` or `}`.
+            match self.scan.skip_ws()? {
+                Some(b',') => self.scan.bump(),
+                Some(b'}') => {
+                    self.scan.bump();
+                    return Ok(true);
+                }
+                None => return self.premature_end(),
+                Some(_) => {
+                    return Err(malformed(
+                        self.scan.pos,
+                        "expected ',' or '}' after a member",
+                    ));
+                }
             }
-        },
-    }
-    if !root.is_empty() {
-        rows.push(root, sink)?;
-    }
-    if end_of_data && keep_going {
-        return premature_end(scan, status.truncated());
-    }
-    Ok(keep_going && rows.want())
-}
-
-/// After a member: `,` (true: more members) or `}` (false: object done).
-fn member_separator(scan: &mut Scanner, end_of_data: &mut bool) -> Result<bool, Failure> {
-    match scan.skip_ws()? {
-        Some(b',') => {
-            scan.bump();
-            Ok(true)
         }
-        Some(b'}') => {
-            scan.bump();
-            Ok(false)
-        }
-        None => {
-            *end_of_data = true;
-            Ok(false)
-        }
-        Some(_) => Err(malformed(scan.pos, "expected ',' or '}' after a member")),
     }
 }
 
@@ -1257,19 +1226,43 @@ mod tests {
             [None, None, s("ops@x.com")]
         );
 
-        // A lone pretty-printed object is one row.
-        let data = b"{\n  \"name\": \"Ann\",\n  \"ids\": [1, 2]\n}\n";
+        // A lone pretty-printed object: its arrays' elements are rows, the
+        // other members one more row.
+        let data = b"{\n  \"name\": \"Ann\",\n  \"ids\": [1, 2],\n  \"x\": {\"y\": {\"z\": [{\"e\": \"m@x.com\"}], \"w\": null}}\n}\n";
         let (res, b) = read_file(
             "a.json",
             data,
             json(Compression::None),
             &ReadOptions::default(),
         );
-        assert_eq!(res.unwrap().rows, 1);
-        assert_eq!(column_values(&b, "name"), [s("Ann")]);
+        assert_eq!(res.unwrap().rows, 4);
+        assert_eq!(column_values(&b, "ids[]"), [s("1"), s("2"), None, None]);
         assert_eq!(
-            lists(&b, "ids[]")[0],
-            Some(vec!["1".to_string(), "2".to_string()])
+            column_values(&b, "x.y.z[].e"),
+            [None, None, s("m@x.com"), None]
+        );
+        assert_eq!(column_values(&b, "name"), [None, None, None, s("Ann")]);
+
+        // A huge array of scalars streams element by element.
+        let mut data = b"{\"values\": [".to_vec();
+        for i in 0..50_000 {
+            if i > 0 {
+                data.push(b',');
+            }
+            data.extend(format!("\n  \"v{i}@example.com\"").as_bytes());
+        }
+        data.extend(b"\n]}\n");
+        let opts = ReadOptions {
+            max_line_bytes: 64 << 10,
+            ..Default::default()
+        };
+        let (res, b) = read_file("a.json", &data, json(Compression::None), &opts);
+        let stats = res.unwrap();
+        assert_eq!(stats.rows, 50_000);
+        assert!(stats.problems.is_empty());
+        assert_eq!(
+            column_values(&b, "values[]")[49_999],
+            s("v49999@example.com")
         );
     }
 
@@ -1358,12 +1351,18 @@ mod tests {
         assert_eq!(stats.rows, 1);
         assert!(stats.problems.iter().any(|p| p.code == "parse_error"));
 
-        for bad in [
-            &b"{\"a\": 1, oops}"[..],
-            b"[{\"a\": ",
-            b"<html>",
-            b"{\"a\" 1}",
-        ] {
+        // Members read before the break are kept, with the problem.
+        let (res, b) = read_file(
+            "a.json",
+            b"{\"a\": \"1\", oops}",
+            json(Compression::None),
+            &ReadOptions::default(),
+        );
+        let stats = res.unwrap();
+        assert_eq!(column_values(&b, "a"), [s("1")]);
+        assert!(stats.problems.iter().any(|p| p.code == "parse_error"));
+
+        for bad in [&b"{oops}"[..], b"[{\"a\": ", b"<html>", b"{\"a\" 1}"] {
             let (res, _) = read_file(
                 "a.json",
                 bad,

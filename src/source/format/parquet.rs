@@ -49,6 +49,7 @@ pub fn read(
         key: meta.key.clone(),
         size: meta.size,
         fetched: fetched.clone(),
+        tail: None,
     };
     let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         rt.block_on(read_async(reader, opts, sink))
@@ -85,11 +86,13 @@ async fn read_async(
             format!("file of {} bytes is too small to be parquet", reader.size),
         ));
     }
+    let size = reader.size;
     let options = ArrowReaderOptions::new();
     let builder = ParquetRecordBatchStreamBuilder::new_with_options(reader, options)
         .await
         .map_err(problem)?;
     let metadata = builder.metadata().clone();
+    check_layout(&metadata, size)?;
     let mut stats = ReadStats {
         rows_total: u64::try_from(metadata.file_metadata().num_rows()).ok(),
         ..Default::default()
@@ -162,6 +165,39 @@ async fn read_async(
     let total = stats.rows_total.unwrap_or(rows_chosen);
     stats.truncated = stopped || stats.rows < total;
     Ok(stats)
+}
+
+/// Checks that every column chunk lies inside the file (the parquet crate
+/// asserts on negative offsets; a chunk past the end is a truncated file).
+fn check_layout(metadata: &ParquetMetaData, size: u64) -> Result<(), ReadProblem> {
+    for (g, rg) in metadata.row_groups().iter().enumerate() {
+        if rg.num_rows() < 0 {
+            return Err(ReadProblem::new(
+                "corrupt_parquet",
+                format!("row group {g} has a negative row count"),
+            ));
+        }
+        for (c, col) in rg.columns().iter().enumerate() {
+            let start = col
+                .dictionary_page_offset()
+                .unwrap_or(col.data_page_offset());
+            let len = col.compressed_size();
+            let inside = start >= 0
+                && len >= 0
+                && (start as u64)
+                    .checked_add(len as u64)
+                    .is_some_and(|end| end <= size);
+            if !inside {
+                return Err(ReadProblem::new(
+                    "corrupt_parquet",
+                    format!(
+                        "column chunk {c} of row group {g} lies outside the file ({size} bytes)"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Every leaf of `field` as (convention path, type), in Parquet leaf order.
@@ -258,6 +294,9 @@ struct StoreReader {
     key: String,
     size: u64,
     fetched: Arc<AtomicU64>,
+    /// The file's last bytes, fetched for the footer: later reads inside it
+    /// (all of a small file) are served from here.
+    tail: Option<(u64, Bytes)>,
 }
 
 impl StoreReader {
@@ -268,6 +307,25 @@ impl StoreReader {
                 range.start, range.end, self.size
             )));
         }
+        if let Some((start, tail)) = &self.tail {
+            let (start, end) = (*start, start + tail.len() as u64);
+            if range.start >= start && range.end <= end {
+                let from = (range.start - start) as usize;
+                return Ok(tail.slice(from..(range.end - start) as usize));
+            }
+            if range.start < start && range.end > start && range.end <= end {
+                // Fetch only the part before the cached tail.
+                let head = self.get(range.start..start).await?;
+                let mut joined = Vec::with_capacity((range.end - range.start) as usize);
+                joined.extend_from_slice(&head);
+                joined.extend_from_slice(&tail[..(range.end - start) as usize]);
+                return Ok(Bytes::from(joined));
+            }
+        }
+        self.get(range).await
+    }
+
+    async fn get(&self, range: Range<u64>) -> parquet::errors::Result<Bytes> {
         let bytes = self
             .store
             .get_range(&self.key, range.clone())
@@ -323,6 +381,11 @@ impl AsyncFileReader for StoreReader {
     ) -> BoxFuture<'a, parquet::errors::Result<Arc<ParquetMetaData>>> {
         Box::pin(async move {
             let size = self.size;
+            if self.tail.is_none() {
+                let start = size.saturating_sub(FOOTER_PREFETCH as u64);
+                let tail = self.fetch(start..size).await?;
+                self.tail = Some((start, tail));
+            }
             let metadata = ParquetMetaDataReader::new()
                 .with_prefetch_hint(Some(FOOTER_PREFETCH))
                 .load_and_finish(self, size)
@@ -472,9 +535,11 @@ mod tests {
     #[test]
     fn nested_parquet_is_flattened_and_projected() {
         let data = write_parquet(&[nested_batch()], 1024);
-        let (res, batches, _) = read_bytes(&data, &ReadOptions::default());
+        let (res, batches, size) = read_bytes(&data, &ReadOptions::default());
         let stats = res.unwrap();
         assert_eq!(stats.rows, 2);
+        // A small file is read once, in the footer read.
+        assert_eq!(stats.bytes_fetched, size);
         assert_eq!(stats.rows_total, Some(2));
         assert!(!stats.truncated);
         let schema = batches[0].schema();
@@ -627,9 +692,10 @@ mod tests {
     fn corrupt_files_are_errors_not_panics() {
         let good = write_parquet(&[many_rows(3000)], 1000);
         let code = |data: &[u8]| {
-            let err = read_bytes(data, &ReadOptions::default()).0.err();
-            eprintln!("DEBUG {err:?}");
-            err.map(|e| e.code)
+            read_bytes(data, &ReadOptions::default())
+                .0
+                .err()
+                .map(|e| e.code)
         };
 
         // Truncated: the footer is gone.
@@ -670,6 +736,31 @@ mod tests {
         assert_eq!(code(&bad_pages), Some("corrupt_parquet"));
     }
 
+    /// Random byte damage never escapes as a panic or a hang.
+    #[test]
+    fn fuzz_corruption() {
+        let good = write_parquet(&[nested_batch(), nested_batch()], 1);
+        let mut x: u64 = 1;
+        let mut panics = 0;
+        let mut errs = 0;
+        for _ in 0..200 {
+            let mut bad = good.clone();
+            for _ in 0..4 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let i = (x as usize) % bad.len();
+                bad[i] = (x >> 32) as u8;
+            }
+            match read_bytes(&bad, &ReadOptions::default()).0 {
+                Err(e) if e.message.contains("panic") => panics += 1,
+                Err(_) => errs += 1,
+                Ok(_) => {}
+            }
+        }
+        assert!(errs > 100, "{errs} errors, {panics} caught panics");
+    }
+
     #[test]
     fn row_group_choice_is_seeded_and_covers_max_rows() {
         let data = write_parquet(&[many_rows(10_000)], 1000);
@@ -683,6 +774,68 @@ mod tests {
         assert!(a.windows(2).all(|w| w[0] < w[1]));
         assert_eq!(choose_row_groups(&meta, Some(1), 1).len(), 1);
         assert_eq!(choose_row_groups(&meta, Some(1 << 30), 1).len(), 10);
+    }
+
+    /// Counts ranged gets.
+    #[derive(Debug)]
+    struct Counting(LocalStore, std::sync::atomic::AtomicUsize);
+
+    #[async_trait::async_trait]
+    impl crate::source::store::ObjectStore for Counting {
+        fn url(&self, key: &str) -> String {
+            self.0.url(key)
+        }
+        async fn list(&self, prefix: &str) -> crate::source::store::Listing {
+            self.0.list(prefix).await
+        }
+        async fn head(&self, key: &str) -> Result<ObjectMeta, StoreError> {
+            self.0.head(key).await
+        }
+        async fn get_range(&self, key: &str, range: Range<u64>) -> Result<Bytes, StoreError> {
+            self.1.fetch_add(1, Ordering::Relaxed);
+            self.0.get_range(key, range).await
+        }
+    }
+
+    #[test]
+    fn footer_takes_one_read_unless_metadata_is_large() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("small.parquet"),
+            write_parquet(&[many_rows(100)], 1000),
+        )
+        .unwrap();
+        // ~600 columns: metadata well over the 64 KiB prefetch.
+        let columns: Vec<(String, ArrayRef)> = (0..600)
+            .map(|i| {
+                (
+                    format!("a_rather_long_column_name_{i:04}"),
+                    Arc::new(Int64Array::from(vec![1i64, 2])) as ArrayRef,
+                )
+            })
+            .collect();
+        let wide = RecordBatch::try_from_iter(columns).unwrap();
+        std::fs::write(
+            dir.path().join("wide.parquet"),
+            write_parquet(&[wide], 1000),
+        )
+        .unwrap();
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        for (key, gets) in [("small.parquet", 1), ("wide.parquet", 2)] {
+            let counting = Arc::new(Counting(LocalStore::new(dir.path()), Default::default()));
+            let store: DynStore = counting.clone();
+            let meta = rt.block_on(store.head(key)).unwrap();
+            let mut reader = StoreReader {
+                store,
+                key: key.to_string(),
+                size: meta.size,
+                fetched: Default::default(),
+                tail: None,
+            };
+            let md = rt.block_on(reader.get_metadata(None)).unwrap();
+            assert!(md.num_row_groups() >= 1);
+            assert_eq!(counting.1.load(Ordering::Relaxed), gets, "{key}");
+        }
     }
 
     #[test]
