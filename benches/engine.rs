@@ -3,13 +3,15 @@
 //! rows, about 30% of which carry personal data.
 //!
 //! `cargo bench --bench engine`. Sample sizes are small on purpose so the
-//! whole run takes a couple of minutes; `cargo test --all-targets` runs each
+//! whole run takes about a minute; `cargo test --all-targets` runs each
 //! benchmark once.
 
 #[path = "support/corpus.rs"]
 mod corpus;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{
+    BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main, measurement::WallTime,
+};
 use ferret::classify::{AssetProfile, Classifier};
 use ferret::detect::{Pack, Scratch};
 use ferret::inventory::Thresholds;
@@ -19,6 +21,10 @@ use std::time::Duration;
 
 const ROWS: usize = 20_000;
 const SEED: u64 = 7;
+/// Rows per column chunk handed to `find_many`, as the classifier does.
+const CHUNK_ROWS: usize = 2048;
+
+type Row = Vec<String>;
 
 fn pack() -> Pack {
     match Pack::load(&[] as &[&std::path::Path]) {
@@ -27,44 +33,64 @@ fn pack() -> Pack {
     }
 }
 
-fn bytes_of(rows: &[Vec<String>]) -> u64 {
+fn bytes_of(rows: &[Row]) -> u64 {
     rows.iter().flatten().map(|v| v.len() as u64).sum()
 }
 
-/// Rows with no personal data on them, and rows with some, to bench apart.
-fn split_rows(rows: &[Vec<String>]) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
-    let pack = pack();
-    let mut scratch = Scratch::default();
-    let mut out = Vec::new();
-    rows.iter().cloned().partition(|row| {
-        row.iter().all(|v| {
-            pack.find(v, &mut scratch, &mut out);
-            !out.iter().any(|m| m.validated)
-        })
-    })
-}
-
-fn bench_find(c: &mut Criterion) {
-    let pack = pack();
-    let mixed = corpus::rows(SEED, ROWS);
-    let (clean, dirty) = split_rows(&mixed);
-    let mut group = c.benchmark_group("find");
+fn small(group: &mut BenchmarkGroup<'_, WallTime>, seconds: u64) {
     group
         .sample_size(10)
         .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3));
-    for (name, rows) in [
-        ("mixed", &mixed),
-        ("clean_rows", &clean),
-        ("pii_rows", &dirty),
-    ] {
+        .measurement_time(Duration::from_secs(seconds));
+}
+
+/// The corpus, and its rows without and with personal data (as generated).
+fn corpora() -> [(&'static str, Vec<Row>); 3] {
+    let rows = corpus::rows(SEED, ROWS);
+    let mixed = rows.iter().map(|(r, _)| r.clone()).collect();
+    let clean = rows
+        .iter()
+        .filter(|(_, pii)| !pii)
+        .map(|(r, _)| r.clone())
+        .collect();
+    let dirty = rows
+        .into_iter()
+        .filter(|(_, pii)| *pii)
+        .map(|(r, _)| r)
+        .collect();
+    [("mixed", mixed), ("clean_rows", clean), ("pii_rows", dirty)]
+}
+
+/// Non-empty values column by column, in chunks of `CHUNK_ROWS` rows.
+fn column_chunks(rows: &[Row]) -> Vec<Vec<&str>> {
+    let mut chunks = Vec::new();
+    for block in rows.chunks(CHUNK_ROWS) {
+        for col in 0..corpus::CSV_HEADER.len() {
+            chunks.push(
+                block
+                    .iter()
+                    .map(|r| r[col].as_str())
+                    .filter(|v| !v.is_empty())
+                    .collect(),
+            );
+        }
+    }
+    chunks
+}
+
+/// `Pack::find` on every field, one at a time.
+fn bench_find(c: &mut Criterion) {
+    let pack = pack();
+    let mut group = c.benchmark_group("find");
+    small(&mut group, 3);
+    for (name, rows) in &corpora() {
         group.throughput(Throughput::Bytes(bytes_of(rows)));
-        group.bench_function(name, |b| {
+        group.bench_function(*name, |b| {
             let mut scratch = Scratch::default();
             let mut matches = Vec::new();
             b.iter(|| {
                 let mut n = 0usize;
-                for row in rows.iter() {
+                for row in rows {
                     for v in row {
                         pack.find(black_box(v), &mut scratch, &mut matches);
                         n += matches.len();
@@ -77,24 +103,50 @@ fn bench_find(c: &mut Criterion) {
     group.finish();
 }
 
+/// `Pack::find_many` over column chunks: the path the classifier takes.
+fn bench_find_many(c: &mut Criterion) {
+    let pack = pack();
+    let mut group = c.benchmark_group("find_many");
+    small(&mut group, 3);
+    for (name, rows) in &corpora() {
+        let chunks = column_chunks(rows);
+        group.throughput(Throughput::Bytes(bytes_of(rows)));
+        group.bench_function(*name, |b| {
+            let mut scratch = Scratch::default();
+            b.iter(|| {
+                let mut n = 0usize;
+                for chunk in &chunks {
+                    pack.find_many(black_box(chunk), &mut scratch, |_, m| n += m.len());
+                }
+                n
+            })
+        });
+    }
+    group.finish();
+}
+
+/// `Classifier::observe_batch` on an Arrow batch of the mixed rows, on one
+/// thread and on the global rayon pool.
 fn bench_classify(c: &mut Criterion) {
     let pack = pack();
     let rows = corpus::rows(SEED, ROWS);
     let mut builder = RowBatchBuilder::new();
-    for row in &rows {
+    for (row, _) in &rows {
         builder.push_row(corpus::CSV_HEADER.iter().zip(row).map(|(name, v)| {
-            (
-                name.to_string(),
-                "string",
-                if v.is_empty() {
-                    Cell::Null
-                } else {
-                    Cell::Value(v.clone())
-                },
-            )
+            let cell = if v.is_empty() {
+                Cell::Null
+            } else {
+                Cell::Value(v.clone())
+            };
+            (name.to_string(), "string", cell)
         }));
     }
     let batch = builder.finish();
+    let bytes: u64 = rows
+        .iter()
+        .flat_map(|(r, _)| r)
+        .map(|v| v.len() as u64)
+        .sum();
     let classifier = Classifier::new(&pack, Thresholds::default());
     let one_thread = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
@@ -102,11 +154,8 @@ fn bench_classify(c: &mut Criterion) {
         .unwrap_or_else(|e| panic!("rayon pool: {e}"));
 
     let mut group = c.benchmark_group("classify");
-    group
-        .sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3));
-    group.throughput(Throughput::Bytes(bytes_of(&rows)));
+    small(&mut group, 5);
+    group.throughput(Throughput::Bytes(bytes));
     group.bench_function("observe_batch_1_thread", |b| {
         b.iter(|| {
             one_thread.install(|| {
@@ -126,5 +175,5 @@ fn bench_classify(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_find, bench_classify);
+criterion_group!(benches, bench_find, bench_find_many, bench_classify);
 criterion_main!(benches);

@@ -37,12 +37,11 @@ set +e
 /usr/bin/time -v "$FERRET" scan --full --quiet -o "$WORK/inv.json" "$WORK/data" 2>"$WORK/time.txt"
 CODE=$?
 set -e
-grep -v '^\s' "$WORK/time.txt" || true
 
 python3 - "$WORK/time.txt" "$DISK_BYTES" "$RAW_BYTES" "$LIMIT_MB" "$CODE" "$WORK/inv.json" <<'PY'
 import json, sys
 path, disk, raw, limit, code, inv = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
-wall = rss = user = sys_t = None
+wall = rss = user = sys_t = cpu = None
 for line in open(path):
     line = line.strip()
     if line.startswith("Elapsed (wall clock)"):
@@ -56,8 +55,10 @@ for line in open(path):
         user = float(line.rsplit(":", 1)[1])
     elif line.startswith("System time"):
         sys_t = float(line.rsplit(":", 1)[1])
+    elif line.startswith("Percent of CPU"):
+        cpu = line.rsplit(":", 1)[1].strip()
 print(f"exit code            {code}")
-print(f"wall time            {wall:.1f} s (user {user:.1f} s, sys {sys_t:.1f} s)")
+print(f"wall time            {wall:.1f} s (user {user:.1f} s, sys {sys_t:.1f} s, {cpu} CPU)")
 print(f"throughput           {disk / 1e6 / wall:.1f} MB/s on disk, {raw / 1e6 / wall:.1f} MB/s uncompressed")
 verdict = "UNDER" if rss < limit else "OVER"
 print(f"max RSS              {rss:.1f} MB ({verdict} the {limit:.0f} MB budget)")
@@ -68,8 +69,8 @@ try:
     labelled = sum(1 for a in assets for c in a.get("columns", []) if c.get("labels"))
     print(f"inventory            {len(assets)} assets, {rows} rows read, {labelled} labelled columns")
     for a in assets:
-        if a.get("errors"):
-            print(f"  errors in {a.get('id')}: {a['errors'][:3]}")
+        labels = sorted({l["label"] for c in a.get("columns", []) for l in c.get("labels", [])})
+        print(f"  {a.get('id')}: {a.get('rows_sampled')} rows, {len(a.get('errors') or [])} errors, labels {labels}")
 except Exception as e:  # the numbers above stand without it
     print(f"inventory            unreadable: {e}")
 PY

@@ -422,6 +422,8 @@ pub struct Gen {
     rng: Rng,
     row: u64,
     fields: Vec<String>,
+    /// The last row was given personal data.
+    pii: bool,
 }
 
 impl Gen {
@@ -430,6 +432,7 @@ impl Gen {
             rng: Rng::new(seed),
             row: 0,
             fields: vec![String::new(); CSV_HEADER.len()],
+            pii: false,
         }
     }
 
@@ -486,7 +489,8 @@ impl Gen {
         }
         f[16].push_str(rng.pick(SERVICE_USERS));
 
-        if rng.below(100) < PII_ROW_PERCENT {
+        self.pii = rng.below(100) < PII_ROW_PERCENT;
+        if self.pii {
             // One to three fields carry personal data.
             let n = 1 + rng.below(3);
             for _ in 0..n {
@@ -580,10 +584,16 @@ impl Gen {
     }
 }
 
-/// `n` CSV rows as owned fields (for in-memory benchmarks).
-pub fn rows(seed: u64, n: usize) -> Vec<Vec<String>> {
+/// `n` CSV rows as owned fields (for in-memory benchmarks), each with
+/// whether the generator gave it personal data.
+pub fn rows(seed: u64, n: usize) -> Vec<(Vec<String>, bool)> {
     let mut g = Gen::new(seed);
-    (0..n).map(|_| g.next_fields().to_vec()).collect()
+    (0..n)
+        .map(|_| {
+            let fields = g.next_fields().to_vec();
+            (fields, g.pii)
+        })
+        .collect()
 }
 
 /// Writes a CSV document (header first) of at least `bytes` bytes to `w`;

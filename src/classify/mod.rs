@@ -8,6 +8,7 @@
 pub mod mask;
 pub mod names;
 
+use crate::detect::validate::ValidatorKind;
 use crate::detect::{Match, Pack, Scratch};
 use crate::inventory::{Column, LabelResult, NameHint, Thresholds};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
@@ -40,6 +41,7 @@ pub struct Classifier<'p> {
     pack: &'p Pack,
     thresholds: Thresholds,
     column_hints: PhraseMatcher,
+    negative_hints: PhraseMatcher,
     keywords_in_names: PhraseMatcher,
     /// Context words inside values, per detector (ASCII case-insensitive).
     value_keywords: Option<AhoCorasick>,
@@ -58,6 +60,9 @@ struct DetectorStats {
     validated: u64,
     /// Hit values that also contain one of the detector's keywords.
     keyword_values: u64,
+    /// Values where another label's detector validated the very same span:
+    /// detector -> count (ambiguous shapes, decided per column).
+    shared: BTreeMap<usize, u64>,
     /// Masked evidence, distinct.
     evidence: Vec<String>,
 }
@@ -115,6 +120,8 @@ impl<'p> Classifier<'p> {
     pub fn new(pack: &'p Pack, thresholds: Thresholds) -> Self {
         let n = pack.detectors.len();
         let column_hints = PhraseMatcher::new(n, |d| &pack.detectors[d].spec.column_hints);
+        let negative_hints =
+            PhraseMatcher::new(n, |d| &pack.detectors[d].spec.negative_column_hints);
         let keywords_in_names = PhraseMatcher::new(n, |d| &pack.detectors[d].spec.keywords);
         let mut words: Vec<String> = Vec::new();
         let mut owners: Vec<Vec<usize>> = Vec::new();
@@ -145,6 +152,7 @@ impl<'p> Classifier<'p> {
             pack,
             thresholds,
             column_hints,
+            negative_hints,
             keywords_in_names,
             value_keywords,
             value_keyword_owners: owners,
@@ -171,7 +179,9 @@ impl<'p> Classifier<'p> {
         }
         let partials: Vec<(usize, ColumnStats)> = work
             .par_iter()
-            .map_init(Scratch::default, |scratch, (idx, array)| (*idx, self.scan_array(array, scratch)))
+            .map_init(Scratch::default, |scratch, (idx, array)| {
+                (*idx, self.scan_array(array, scratch))
+            })
             .collect();
         for (idx, partial) in partials {
             merge(
@@ -193,7 +203,9 @@ impl<'p> Classifier<'p> {
             DataType::List(_) => array.as_list::<i32>().iter().flatten().collect(),
             // Sources hand over strings; anything else is cast here so a
             // source that forgot is still scanned.
-            _ => arrow::compute::cast(array, &DataType::Utf8).into_iter().collect(),
+            _ => arrow::compute::cast(array, &DataType::Utf8)
+                .into_iter()
+                .collect(),
         };
         let mut values: Vec<&str> = Vec::with_capacity(array.len());
         for a in &holder {
@@ -222,6 +234,15 @@ impl<'p> Classifier<'p> {
             s.validated += 1;
             if !hit_detectors.contains(&m.detector) {
                 hit_detectors.push(m.detector);
+                for o in matches {
+                    if o.validated
+                        && o.detector != m.detector
+                        && o.start == m.start
+                        && o.end == m.end
+                    {
+                        *s.shared.entry(o.detector).or_default() += 1;
+                    }
+                }
                 s.values_hit += 1;
                 if m.whole_value {
                     s.whole_hits += 1;
@@ -267,6 +288,7 @@ impl<'p> Classifier<'p> {
     fn classify_column(&self, c: ColumnStats, all_names: &[String], me: usize) -> Column {
         let t = &self.thresholds;
         let hint_hits = self.column_hints.hits(&c.path);
+        let negative_hits = self.negative_hints.hits(&c.path);
         let own_keyword_hits = self.keywords_in_names.hits(&c.path);
         let neighbour_keyword_hits: Vec<_> = all_names
             .iter()
@@ -286,7 +308,7 @@ impl<'p> Classifier<'p> {
             }
         }
         let n = c.values_scanned;
-        let mut labels = Vec::new();
+        let mut candidates_out: Vec<Candidate> = Vec::new();
         for (label, dets) in by_label {
             let hits: u64 = dets.iter().map(|(_, s)| s.values_hit).sum::<u64>().min(n);
             let whole: u64 = dets
@@ -371,6 +393,13 @@ impl<'p> Classifier<'p> {
                     "free text: {whole} of {hits} hits are the whole value"
                 ));
             }
+            if let Some(h) = negative_hits.iter().find(|h| det_ids.contains(&h.detector)) {
+                accepted = false;
+                why.push(format!(
+                    "rejected: column name matches negative hint '{}'",
+                    h.phrase
+                ));
+            }
             let hinted: Vec<&str> = hint_hits
                 .iter()
                 .filter(|h| det_ids.contains(&h.detector))
@@ -406,6 +435,28 @@ impl<'p> Classifier<'p> {
                     t.min_confidence
                 ));
             }
+            let hinted_here = !hinted.is_empty();
+            let shaped_as_other = hint_hits.iter().chain(&own_keyword_hits).find(|h| {
+                !det_ids.contains(&h.detector)
+                    && self.pack.detectors[h.detector].spec.label != label
+                    && c.detectors
+                        .get(&h.detector)
+                        .is_some_and(|s| s.candidates > 0)
+            });
+            if let (Some(h), false, false) = (
+                shaped_as_other,
+                hinted_here,
+                best_det.validator_kind() == Some(ValidatorKind::Checksum),
+            ) {
+                // The name says another label, and the values have that
+                // label's shape (its pattern matched, whatever its checksum
+                // said): weak evidence for this label does not outweigh it.
+                accepted = false;
+                why.push(format!(
+                    "rejected: column name says {} ('{}') and the values have its shape; no checksum supports {label}",
+                    self.pack.detectors[h.detector].spec.label, h.phrase
+                ));
+            }
             if !accepted {
                 continue;
             }
@@ -417,30 +468,47 @@ impl<'p> Classifier<'p> {
                     }
                 }
             }
-            labels.push(LabelResult {
-                label: label.to_string(),
-                category: self.pack.category_of(label).to_string(),
-                sensitivity: dets
-                    .iter()
-                    .map(|(d, _)| self.pack.detectors[*d].spec.sensitivity)
-                    .max()
-                    .unwrap_or(best_det.spec.sensitivity)
-                    .as_str()
-                    .to_string(),
-                confidence: conf,
-                scope: scope.to_string(),
-                hit_ratio: round3(ratio),
-                match_count: hits,
-                candidate_count: candidates,
-                validated_count: validated,
-                detectors: det_ids
-                    .iter()
-                    .map(|d| self.pack.detectors[*d].spec.id.clone())
-                    .collect(),
-                evidence,
-                explanation: why,
+            let shared: BTreeMap<usize, u64> = dets
+                .iter()
+                .flat_map(|(_, s)| s.shared.iter().map(|(k, v)| (*k, *v)))
+                .fold(BTreeMap::new(), |mut acc, (k, v)| {
+                    *acc.entry(k).or_default() += v;
+                    acc
+                });
+            candidates_out.push(Candidate {
+                det_ids: det_ids.clone(),
+                hinted: hinted_here,
+                checksum: dets.iter().any(|(d, _)| {
+                    self.pack.detectors[*d].validator_kind() == Some(ValidatorKind::Checksum)
+                }),
+                hits,
+                shared,
+                result: LabelResult {
+                    label: label.to_string(),
+                    category: self.pack.category_of(label).to_string(),
+                    sensitivity: dets
+                        .iter()
+                        .map(|(d, _)| self.pack.detectors[*d].spec.sensitivity)
+                        .max()
+                        .unwrap_or(best_det.spec.sensitivity)
+                        .as_str()
+                        .to_string(),
+                    confidence: conf,
+                    scope: scope.to_string(),
+                    hit_ratio: round3(ratio),
+                    match_count: hits,
+                    candidate_count: candidates,
+                    validated_count: validated,
+                    detectors: det_ids
+                        .iter()
+                        .map(|d| self.pack.detectors[*d].spec.id.clone())
+                        .collect(),
+                    evidence,
+                    explanation: why,
+                },
             });
         }
+        let mut labels = resolve_conflicts(candidates_out, &self.pack.detectors);
 
         let mut name_hints: Vec<NameHint> = hint_hits
             .iter()
@@ -501,6 +569,86 @@ impl<'p> Classifier<'p> {
     }
 }
 
+/// A label that passed its own thresholds, before labels that claim the
+/// same values are weighed against each other.
+struct Candidate {
+    det_ids: Vec<usize>,
+    hinted: bool,
+    checksum: bool,
+    hits: u64,
+    /// Other detectors that validated the very same spans -> values.
+    shared: BTreeMap<usize, u64>,
+    result: LabelResult,
+}
+
+impl Candidate {
+    /// Strength when two labels claim the same values: a column-name hint
+    /// first, then a checksum (random digits pass a structural check far
+    /// more often), then how many values validated, then confidence.
+    fn rank(&self) -> (bool, bool, u64, f64) {
+        (
+            self.hinted,
+            self.checksum,
+            self.hits,
+            self.result.confidence,
+        )
+    }
+
+    fn shared_with(&self, other: &Candidate) -> u64 {
+        other
+            .det_ids
+            .iter()
+            .map(|d| self.shared.get(d).copied().unwrap_or(0))
+            .sum()
+    }
+}
+
+/// Two labels whose validated matches are mostly the same spans (nine bare
+/// digits valid as an SSN, a routing number and a BSN) cannot both be what
+/// the column holds: when the stronger label accounts for at least 80% of the
+/// weaker one's values, the weaker is dropped and the winner's explanation
+/// says so.
+fn resolve_conflicts(
+    mut cands: Vec<Candidate>,
+    detectors: &[crate::detect::Detector],
+) -> Vec<LabelResult> {
+    cands.sort_by(|a, b| {
+        b.rank()
+            .partial_cmp(&a.rank())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let mut kept: Vec<Candidate> = Vec::new();
+    for c in cands {
+        // Dropped only when the stronger label explains most of its values:
+        // free text can hold routing numbers AND social security numbers.
+        let beaten_by = kept
+            .iter_mut()
+            .find(|k| c.shared_with(k) * 5 >= c.hits.max(1) * 4);
+        match beaten_by {
+            Some(k) => {
+                let why = if k.hinted && !c.hinted {
+                    "the column name"
+                } else if k.checksum && !c.checksum {
+                    "a checksum"
+                } else {
+                    "more validated values"
+                };
+                let other = c
+                    .det_ids
+                    .first()
+                    .map(|d| detectors[*d].spec.label.as_str())
+                    .unwrap_or_default();
+                k.result.explanation.push(format!(
+                    "the same values are also valid as {other} ({} values); {} decides for {}",
+                    c.hits, why, k.result.label
+                ));
+            }
+            None => kept.push(c),
+        }
+    }
+    kept.into_iter().map(|c| c.result).collect()
+}
+
 /// Blank, or a placeholder that means "no value" (`n/a`, `null`, `-`).
 fn is_null_like(value: &str) -> bool {
     let t = value.trim();
@@ -517,6 +665,9 @@ fn merge(into: &mut ColumnStats, from: ColumnStats, evidence_cap: usize) {
         t.candidates += s.candidates;
         t.validated += s.validated;
         t.keyword_values += s.keyword_values;
+        for (o, n) in s.shared {
+            *t.shared.entry(o).or_default() += n;
+        }
         for e in s.evidence {
             if t.evidence.len() < evidence_cap && !t.evidence.contains(&e) {
                 t.evidence.push(e);

@@ -167,7 +167,12 @@ impl Engine {
     }
 
     /// Validated matches of one detector only, honouring its own gates.
-    pub(super) fn find_one(&self, detectors: &[Detector], detector: usize, value: &str) -> Vec<Match> {
+    pub(super) fn find_one(
+        &self,
+        detectors: &[Detector],
+        detector: usize,
+        value: &str,
+    ) -> Vec<Match> {
         let d = &detectors[detector];
         let mut out = Vec::new();
         if count_digits(value.as_bytes()) < d.spec.min_digits {
@@ -195,13 +200,25 @@ fn value_at(starts: &[usize], pos: usize) -> usize {
     starts.partition_point(|&s| s <= pos).saturating_sub(1)
 }
 
-fn run_detector(d: &Detector, i: usize, value: &str, trimmed: (usize, usize), out: &mut Vec<Match>) {
+fn run_detector(
+    d: &Detector,
+    i: usize,
+    value: &str,
+    trimmed: (usize, usize),
+    out: &mut Vec<Match>,
+) {
     // The gates are a contract of the detector: a value that fails them is
     // not this detector's, whatever the pattern says.
     if d.spec.min_digits > 0 && count_digits(value.as_bytes()) < d.spec.min_digits {
         return;
     }
-    if !d.spec.prefilter.is_empty() && !d.spec.prefilter.iter().any(|l| contains_ignore_ascii_case(value, l)) {
+    if !d.spec.prefilter.is_empty()
+        && !d
+            .spec
+            .prefilter
+            .iter()
+            .any(|l| contains_ignore_ascii_case(value, l))
+    {
         return;
     }
     for m in d.regex.find_iter(value) {
@@ -230,7 +247,8 @@ fn count_digits(bytes: &[u8]) -> usize {
 
 /// Byte bounds of `value` without surrounding blanks and quotes.
 fn trimmed_bounds(value: &str) -> (usize, usize) {
-    let is_pad = |c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '(' | ')' | ',' | ';');
+    let is_pad =
+        |c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '(' | ')' | ',' | ';');
     let start = value.len() - value.trim_start_matches(is_pad).len();
     let end = value.trim_end_matches(is_pad).len();
     (start, end.max(start))
@@ -238,8 +256,9 @@ fn trimmed_bounds(value: &str) -> (usize, usize) {
 
 /// Among validated matches, a match lying inside a longer validated match of
 /// another detector is dropped (the digits of an IBAN are not also a phone
-/// number); for the same span, the detector with the higher base confidence
-/// wins. Unvalidated matches are kept: the classifier counts them as
+/// number); for the same span, two detectors of one label keep the one with
+/// the higher base confidence, and detectors of different labels are all
+/// kept. Unvalidated matches are kept: the classifier counts them as
 /// candidates that failed validation.
 fn resolve_overlaps(detectors: &[Detector], out: &mut Vec<Match>) {
     if out.iter().filter(|m| m.validated).count() < 2 {
@@ -257,11 +276,18 @@ fn resolve_overlaps(detectors: &[Detector], out: &mut Vec<Match>) {
             if o.start != m.start || o.end != m.end {
                 return true;
             }
-            let (mine, theirs) = (detectors[m.detector].base_confidence, detectors[o.detector].base_confidence);
-            theirs > mine
-                || (theirs == mine
-                    && o.detector < m.detector
-                    && detectors[o.detector].spec.label == detectors[m.detector].spec.label)
+            // The same span under two labels (nine bare digits: an SSN, a
+            // routing number and a BSN at once) is ambiguous in one value;
+            // both stay, and the column as a whole decides (see `classify`).
+            // Under one label, one detector is enough.
+            detectors[o.detector].spec.label == detectors[m.detector].spec.label
+                && (
+                    detectors[o.detector].base_confidence,
+                    std::cmp::Reverse(o.detector),
+                ) > (
+                    detectors[m.detector].base_confidence,
+                    std::cmp::Reverse(m.detector),
+                )
         })
     });
 }

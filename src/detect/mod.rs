@@ -151,14 +151,22 @@ impl Pack {
     pub fn find(&self, value: &str, scratch: &mut Scratch, out: &mut Vec<Match>) {
         out.clear();
         self.engine
-            .find_many(&self.detectors, &[value], scratch, |_, m| out.extend_from_slice(m));
+            .find_many(&self.detectors, &[value], scratch, |_, m| {
+                out.extend_from_slice(m)
+            });
     }
 
     /// [`Pack::find`] over many values at once, much faster on short values:
     /// `each(i, matches)` is called, in order, for every value `i` with at
     /// least one match.
-    pub fn find_many(&self, values: &[&str], scratch: &mut Scratch, each: impl FnMut(usize, &[Match])) {
-        self.engine.find_many(&self.detectors, values, scratch, each);
+    pub fn find_many(
+        &self,
+        values: &[&str],
+        scratch: &mut Scratch,
+        each: impl FnMut(usize, &[Match]),
+    ) {
+        self.engine
+            .find_many(&self.detectors, values, scratch, each);
     }
 
     /// Matches of one detector only, ignoring the others (for tests of
@@ -316,11 +324,16 @@ mod tests {
             let single = pack.find_one(det, value);
             let batch: Vec<&Match> = found[v].iter().filter(|m| m.validated).collect();
             for m in &single {
-                let covered = batch
-                    .iter()
-                    .any(|b| b.start <= m.start && b.end >= m.end && (b.detector == det || b.end - b.start >= m.end - m.start));
+                let covered = batch.iter().any(|b| {
+                    b.start <= m.start
+                        && b.end >= m.end
+                        && (b.detector == det || b.end - b.start >= m.end - m.start)
+                });
                 if !covered {
-                    failures.push(format!("{}: batch path misses {value:?}", pack.detectors[det].spec.id));
+                    failures.push(format!(
+                        "{}: batch path misses {value:?}",
+                        pack.detectors[det].spec.id
+                    ));
                 }
             }
         }

@@ -55,6 +55,10 @@ pub struct DetectorSpec {
     /// Column-name evidence: tokens or token sequences (`card_number`).
     #[serde(default)]
     pub column_hints: Vec<String>,
+    /// Column-name evidence against: in a column whose name matches one of
+    /// these (`version`, `build`), this detector's matches are not reported.
+    #[serde(default)]
+    pub negative_column_hints: Vec<String>,
     /// Base confidence of one validated match, 0..1. Defaults by validator kind.
     #[serde(default)]
     pub confidence: Option<f64>,

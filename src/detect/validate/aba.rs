@@ -27,7 +27,7 @@ pub fn aba_routing(s: &str) -> bool {
         .enumerate()
         .map(|(i, &d)| u32::from(d) * w[i % 3])
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 #[cfg(test)]

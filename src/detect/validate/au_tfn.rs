@@ -15,7 +15,7 @@ pub fn au_tfn(s: &str) -> bool {
         return false;
     }
     let sum: u32 = ds.iter().zip(w).map(|(&d, &w)| u32::from(d) * w).sum();
-    sum % 11 == 0
+    sum.is_multiple_of(11)
 }
 
 #[cfg(test)]

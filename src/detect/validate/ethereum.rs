@@ -69,7 +69,7 @@ pub fn keccak256(data: &[u8]) -> [u8; 32] {
     let mut state = [0u64; 25];
     let mut padded = data.to_vec();
     padded.push(0x01);
-    while padded.len() % RATE != 0 {
+    while !padded.len().is_multiple_of(RATE) {
         padded.push(0);
     }
     if let Some(last) = padded.last_mut() {
@@ -103,10 +103,11 @@ pub fn ethereum_address(s: &str) -> bool {
     let distinct = {
         let mut seen = [false; 16];
         for b in lower.bytes() {
-            if let Some(v) = char::from(b).to_digit(16) {
-                if let Some(x) = seen.get_mut(v as usize) {
-                    *x = true;
-                }
+            if let Some(x) = char::from(b)
+                .to_digit(16)
+                .and_then(|v| seen.get_mut(v as usize))
+            {
+                *x = true;
             }
         }
         seen.iter().filter(|&&x| x).count()

@@ -14,8 +14,11 @@ pub fn ipv4(s: &str) -> bool {
     let Ok(ip) = t.parse::<Ipv4Addr>() else {
         return false;
     };
-    let [a, ..] = ip.octets();
-    !(ip.is_unspecified()
+    let [a, .., d] = ip.octets();
+    // A last octet of 0 names a network, not a host; it is also the shape of
+    // browser version strings (`Chrome/120.0.0.0`).
+    !(d == 0
+        || ip.is_unspecified()
         || ip.is_loopback()
         || ip.is_broadcast()
         || ip.is_multicast()

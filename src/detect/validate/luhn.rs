@@ -23,7 +23,7 @@ pub fn luhn_ok(ds: &[u8]) -> bool {
         }
         sum += v;
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// True when every digit is the same (`0000000000`, `1111111111`).

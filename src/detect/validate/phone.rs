@@ -54,7 +54,7 @@ fn shape_ok(s: &str) -> bool {
 /// Looks like a date (`2023-01-15`, `15.01.2023`, `01/02/2023`).
 fn date_like(s: &str) -> bool {
     let parts: Vec<&str> = s
-        .split(|c: char| matches!(c, '-' | '.' | '/' | ' '))
+        .split(['-', '.', '/', ' '])
         .filter(|p| !p.is_empty())
         .collect();
     if parts.len() != 3 || !parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit())) {
@@ -65,6 +65,23 @@ fn date_like(s: &str) -> bool {
         lens.as_slice(),
         [4, 1..=2, 1..=2] | [1..=2, 1..=2, 4] | [1..=2, 1..=2, 2]
     )
+}
+
+/// A `YYYY-MM-DD` or `DD.MM.YYYY` date anywhere in a longer run of groups
+/// (`2024-01-01 22` is the start of a timestamp, not a phone number).
+fn contains_date(s: &str) -> bool {
+    let parts: Vec<&str> = s
+        .split(['-', '.', '/', ' '])
+        .filter(|p| !p.is_empty())
+        .collect();
+    let year = |p: &str| p.len() == 4 && (p.starts_with("19") || p.starts_with("20"));
+    let day_or_month = |p: &str| {
+        (1..=2).contains(&p.len()) && p.parse::<u8>().is_ok_and(|n| (1..=31).contains(&n))
+    };
+    parts.windows(3).any(|w| {
+        (year(w[0]) && day_or_month(w[1]) && day_or_month(w[2]))
+            || (day_or_month(w[0]) && day_or_month(w[1]) && year(w[2]))
+    })
 }
 
 /// The NANP fictional range 555-0100 ..= 555-0199 (any area code).
@@ -239,7 +256,7 @@ pub fn phone_national(s: &str) -> bool {
     // neighbouring digit groups so that a fragment of a longer number (a card,
     // an account number) is rejected as a whole.
     let n = digit_count(t);
-    if !shape_ok(t) || date_like(t) {
+    if !shape_ok(t) || date_like(t) || contains_date(t) {
         return false;
     }
     let trunk = t.trim_start_matches('(').starts_with('0');

@@ -47,7 +47,7 @@ pub fn se_personnummer(s: &str) -> bool {
         return false;
     }
     match century {
-        Some(c @ (18 | 19 | 20)) => valid_date((c * 100 + yy) as i32, mm, dd),
+        Some(c @ 18..=20) => valid_date((c * 100 + yy) as i32, mm, dd),
         Some(_) => false,
         None => {
             let centuries: &[u32] = if plus { &[1800, 1900] } else { &[1900, 2000] };

@@ -24,7 +24,7 @@ pub fn vin(s: &str) -> bool {
     }
     // A VIN always has letters in it (manufacturer code), and digits.
     let letters = t.iter().filter(|b| b.is_ascii_uppercase()).count();
-    if letters < 2 || letters > 14 {
+    if !(2..=14).contains(&letters) {
         return false;
     }
     // Model year (position 10) is never U, Z or 0.
