@@ -300,6 +300,17 @@ impl<'p> Classifier<'p> {
         // Group detector statistics by label.
         let mut by_label: BTreeMap<&str, Vec<(usize, &DetectorStats)>> = BTreeMap::new();
         for (&d, s) in &c.detectors {
+            let has_context = || {
+                s.keyword_values > 0
+                    || hint_hits
+                        .iter()
+                        .chain(&own_keyword_hits)
+                        .chain(&neighbour_keyword_hits)
+                        .any(|h| h.detector == d)
+            };
+            if self.pack.detectors[d].spec.requires_context && !has_context() {
+                continue;
+            }
             if s.validated > 0 {
                 by_label
                     .entry(self.pack.detectors[d].spec.label.as_str())

@@ -112,19 +112,26 @@ impl Engine {
                 scratch.haystack.push_str(v);
                 scratch.haystack.push(SEPARATOR);
             }
-            let mut last_marked = usize::MAX;
-            for m in first.find_iter(scratch.haystack.as_bytes()) {
+            // Once a value is a candidate the rest of it need not be searched:
+            // resume at the next value.
+            let hay = scratch.haystack.as_bytes();
+            let mut pos = 0;
+            while pos < hay.len() {
+                let Some(m) = first.search(&Input::new(hay).range(pos..)) else {
+                    break;
+                };
                 if m.is_empty() {
+                    pos = m.end() + 1;
                     continue;
                 }
                 let from = value_at(&scratch.starts, m.start());
                 let to = value_at(&scratch.starts, m.end() - 1);
                 for i in from..=to {
-                    if last_marked == usize::MAX || i > last_marked {
+                    if scratch.candidates.last().is_none_or(|&last| i > last) {
                         scratch.candidates.push(i);
-                        last_marked = i;
                     }
                 }
+                pos = scratch.starts.get(to + 1).copied().unwrap_or(hay.len());
             }
         }
         let candidates = std::mem::take(&mut scratch.candidates);
@@ -159,9 +166,17 @@ impl Engine {
             return;
         }
         let trimmed = trimmed_bounds(value);
+        let digits = count_digits(value.as_bytes());
         for pid in set.iter() {
             let i = pid.as_usize();
-            run_detector(&detectors[i], i, value, trimmed, &mut scratch.matches);
+            run_detector(
+                &detectors[i],
+                i,
+                value,
+                digits,
+                trimmed,
+                &mut scratch.matches,
+            );
         }
         resolve_overlaps(detectors, &mut scratch.matches);
     }
@@ -189,7 +204,8 @@ impl Engine {
                 return out;
             }
         }
-        run_detector(d, detector, value, trimmed_bounds(value), &mut out);
+        let digits = count_digits(value.as_bytes());
+        run_detector(d, detector, value, digits, trimmed_bounds(value), &mut out);
         out.retain(|m| m.validated);
         out
     }
@@ -204,12 +220,13 @@ fn run_detector(
     d: &Detector,
     i: usize,
     value: &str,
+    digits: usize,
     trimmed: (usize, usize),
     out: &mut Vec<Match>,
 ) {
     // The gates are a contract of the detector: a value that fails them is
     // not this detector's, whatever the pattern says.
-    if d.spec.min_digits > 0 && count_digits(value.as_bytes()) < d.spec.min_digits {
+    if digits < d.spec.min_digits {
         return;
     }
     if !d.spec.prefilter.is_empty()

@@ -55,6 +55,11 @@ pub struct DetectorSpec {
     /// Column-name evidence: tokens or token sequences (`card_number`).
     #[serde(default)]
     pub column_hints: Vec<String>,
+    /// Matches count only with context: one of `column_hints` or `keywords`
+    /// in the column's (or a neighbour's) name, or a keyword in the value.
+    /// For shapes that are too common alone (nine bare digits).
+    #[serde(default)]
+    pub requires_context: bool,
     /// Column-name evidence against: in a column whose name matches one of
     /// these (`version`, `build`), this detector's matches are not reported.
     #[serde(default)]
