@@ -89,6 +89,33 @@ fn mask_keep_last(value: &str, keep: usize) -> String {
         .collect()
 }
 
+/// `text` with every validated match of the pack masked: a last line of
+/// defence for error messages and log lines, which should carry no values in
+/// the first place.
+pub fn redact(pack: &crate::detect::Pack, text: &str) -> String {
+    let mut scratch = crate::detect::Scratch::default();
+    let mut matches = Vec::new();
+    pack.find(text, &mut scratch, &mut matches);
+    matches.retain(|m| m.validated);
+    if matches.is_empty() {
+        return text.to_string();
+    }
+    matches.sort_by_key(|m| m.start);
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    for m in matches {
+        if m.start < pos {
+            continue;
+        }
+        let label = &pack.detectors[m.detector].spec.label;
+        out.push_str(text.get(pos..m.start).unwrap_or_default());
+        out.push_str(&mask(label, text.get(m.start..m.end).unwrap_or_default()));
+        pos = m.end;
+    }
+    out.push_str(text.get(pos..).unwrap_or_default());
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,31 +153,4 @@ mod tests {
             }
         }
     }
-}
-
-/// `text` with every validated match of the pack masked: a last line of
-/// defence for error messages and log lines, which should carry no values in
-/// the first place.
-pub fn redact(pack: &crate::detect::Pack, text: &str) -> String {
-    let mut scratch = crate::detect::Scratch::default();
-    let mut matches = Vec::new();
-    pack.find(text, &mut scratch, &mut matches);
-    matches.retain(|m| m.validated);
-    if matches.is_empty() {
-        return text.to_string();
-    }
-    matches.sort_by_key(|m| m.start);
-    let mut out = String::with_capacity(text.len());
-    let mut pos = 0;
-    for m in matches {
-        if m.start < pos {
-            continue;
-        }
-        let label = &pack.detectors[m.detector].spec.label;
-        out.push_str(text.get(pos..m.start).unwrap_or_default());
-        out.push_str(&mask(label, text.get(m.start..m.end).unwrap_or_default()));
-        pos = m.end;
-    }
-    out.push_str(text.get(pos..).unwrap_or_default());
-    out
 }
