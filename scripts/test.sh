@@ -28,4 +28,16 @@ for d in demo corpus truth; do
 done
 
 echo "== cargo test"
-cargo test --all-targets 2>&1
+log=$(mktemp)
+trap 'rm -rf "$regen" "$log"' EXIT
+set +e
+cargo test --all-targets 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# One closing line over every test binary (the last binary cargo runs is an
+# example with no tests, so its own closing line says nothing).
+passed=$(grep -Eo '^test result: .* ([0-9]+) passed' "$log" | grep -Eo '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
+failed=$(grep -Eo '[0-9]+ failed;' "$log" | awk '{s+=$1} END {print s+0}')
+echo
+echo "tests: ${passed} passed, ${failed} failed"
+exit "$status"
