@@ -262,6 +262,14 @@ impl<'p> Classifier<'p> {
         if let Some(ac) = &self.value_keywords {
             let mut seen: Vec<usize> = Vec::new();
             for m in ac.find_iter(value) {
+                // A keyword inside a match is part of the value (`mail` in
+                // `jo@gmail.com`), not context around it.
+                let inside = matches
+                    .iter()
+                    .any(|x| x.validated && x.start <= m.start() && m.end() <= x.end);
+                if inside {
+                    continue;
+                }
                 for &d in &self.value_keyword_owners[m.pattern().as_usize()] {
                     if hit_detectors.contains(&d) && !seen.contains(&d) {
                         seen.push(d);
