@@ -19,7 +19,7 @@
 
 use super::compress::{self, Input};
 use super::text::decode_lossy;
-use super::{BatchSink, Flow, ReadOptions, ReadProblem, ReadStats};
+use super::{BatchSink, Flow, ReadOptions, ReadProblem, ReadStats, Tally};
 use crate::source::batch::string_field;
 use arrow::array::{ArrayRef, StringBuilder};
 use arrow::datatypes::Schema;
@@ -137,7 +137,7 @@ pub fn read(
                 Err(e) => {
                     guard = rdr.into_inner();
                     if guard.fired {
-                        counts.note_too_long(record_no + 1);
+                        counts.too_long.note(record_no + 1);
                         record_no += 1;
                         guard.skip_line().map_err(|e| compress::problem(&e))?;
                         guard.fired = false;
@@ -209,7 +209,7 @@ fn emit(
         return false;
     }
     if rec.len() > columns.len() {
-        counts.note_extra(record_no);
+        counts.extra.note(record_no);
     }
     out.ensure(columns.len());
     let mut lossy_row = false;
@@ -224,7 +224,7 @@ fn emit(
         }
     }
     if lossy_row {
-        counts.note_invalid_utf8(record_no);
+        counts.utf8.note(record_no);
     }
     out.rows += 1;
     stats.rows += 1;
@@ -264,61 +264,24 @@ impl Columns {
 
 #[derive(Default)]
 struct Counts {
-    extra: u64,
-    first_extra: u64,
-    utf8: u64,
-    first_utf8: u64,
-    too_long: u64,
-    first_too_long: u64,
+    extra: Tally,
+    utf8: Tally,
+    too_long: Tally,
 }
 
 impl Counts {
-    fn note_extra(&mut self, r: u64) {
-        if self.extra == 0 {
-            self.first_extra = r;
-        }
-        self.extra += 1;
-    }
-    fn note_invalid_utf8(&mut self, r: u64) {
-        if self.utf8 == 0 {
-            self.first_utf8 = r;
-        }
-        self.utf8 += 1;
-    }
-    fn note_too_long(&mut self, r: u64) {
-        if self.too_long == 0 {
-            self.first_too_long = r;
-        }
-        self.too_long += 1;
-    }
     fn report(&self, max: usize, width: usize, problems: &mut Vec<ReadProblem>) {
-        if self.extra > 0 {
-            problems.push(ReadProblem::new(
-                "extra_fields",
-                format!(
-                    "{} record(s) had more than {width} fields; extra fields dropped (first at record {})",
-                    self.extra, self.first_extra
-                ),
-            ));
-        }
-        if self.too_long > 0 {
-            problems.push(ReadProblem::new(
-                "line_too_long",
-                format!(
-                    "{} record(s) longer than {max} bytes skipped (first at record {})",
-                    self.too_long, self.first_too_long
-                ),
-            ));
-        }
-        if self.utf8 > 0 {
-            problems.push(ReadProblem::new(
-                "invalid_utf8",
-                format!(
-                    "{} record(s) held invalid UTF-8, replaced (first at record {})",
-                    self.utf8, self.first_utf8
-                ),
-            ));
-        }
+        self.extra.report("extra_fields", problems, |n, first| {
+            format!(
+                "{n} record(s) had more than {width} fields; extra fields dropped (first at record {first})"
+            )
+        });
+        self.too_long.report("line_too_long", problems, |n, first| {
+            format!("{n} record(s) longer than {max} bytes skipped (first at record {first})")
+        });
+        self.utf8.report("invalid_utf8", problems, |n, first| {
+            format!("{n} record(s) held invalid UTF-8, replaced (first at record {first})")
+        });
     }
 }
 

@@ -32,7 +32,7 @@
 
 use super::compress::{self, Input};
 use super::text::{LineEnd, read_line_capped};
-use super::{BatchSink, Flow, ReadOptions, ReadProblem, ReadStats};
+use super::{BatchSink, Flow, ReadOptions, ReadProblem, ReadStats, Tally};
 use crate::source::batch::{Cell, RowBatchBuilder};
 use std::collections::HashMap;
 use std::io::{self, BufRead, Read};
@@ -173,10 +173,8 @@ impl Rows {
 /// Non-fatal problems, counted and reported once each.
 #[derive(Default)]
 struct Notes {
-    invalid: u64,
-    first_invalid: u64,
-    too_long: u64,
-    first_too_long: u64,
+    invalid: Tally,
+    too_long: Tally,
     utf8: u64,
     too_deep: u64,
     problems: Vec<ReadProblem>,
@@ -185,29 +183,17 @@ struct Notes {
 impl Notes {
     fn report(&mut self, cap: usize, jsonl: bool, out: &mut Vec<ReadProblem>) {
         let unit = if jsonl { "line" } else { "element" };
-        if self.invalid > 0 {
-            out.push(ReadProblem::new(
-                "parse_error",
-                format!(
-                    "{} invalid JSON {unit}(s) skipped (first at {unit} {})",
-                    self.invalid, self.first_invalid
-                ),
-            ));
-        }
-        if self.too_long > 0 {
-            let code = if jsonl {
-                "line_too_long"
-            } else {
-                "value_too_large"
-            };
-            out.push(ReadProblem::new(
-                code,
-                format!(
-                    "{} {unit}(s) longer than {cap} bytes skipped (first at {unit} {})",
-                    self.too_long, self.first_too_long
-                ),
-            ));
-        }
+        self.invalid.report("parse_error", out, |n, first| {
+            format!("{n} invalid JSON {unit}(s) skipped (first at {unit} {first})")
+        });
+        let code = if jsonl {
+            "line_too_long"
+        } else {
+            "value_too_large"
+        };
+        self.too_long.report(code, out, |n, first| {
+            format!("{n} {unit}(s) longer than {cap} bytes skipped (first at {unit} {first})")
+        });
         if self.utf8 > 0 {
             out.push(ReadProblem::new(
                 "invalid_utf8",
@@ -224,20 +210,6 @@ impl Notes {
             ));
         }
         out.append(&mut self.problems);
-    }
-
-    fn invalid(&mut self, at: u64) {
-        if self.invalid == 0 {
-            self.first_invalid = at;
-        }
-        self.invalid += 1;
-    }
-
-    fn too_long(&mut self, at: u64) {
-        if self.too_long == 0 {
-            self.first_too_long = at;
-        }
-        self.too_long += 1;
     }
 }
 
@@ -265,7 +237,7 @@ fn read_lines(
             return Ok(false); // the partial last line of a cut window
         }
         if cut {
-            notes.too_long(line_no);
+            notes.too_long.note(line_no);
             continue;
         }
         if buf.iter().all(|b| b.is_ascii_whitespace()) {
@@ -275,7 +247,7 @@ fn read_lines(
             Ok(cells) => {
                 rows.push(cells, sink)?;
             }
-            Err(_) => notes.invalid(line_no),
+            Err(_) => notes.invalid.note(line_no),
         }
     }
 }
@@ -480,9 +452,9 @@ fn read_document(
                         Err(_) if doc.rows.rows == 0 && doc.element == 1 => {
                             return Err(malformed(doc.scan.pos, "not a JSON value"));
                         }
-                        Err(_) => doc.notes.invalid(doc.element),
+                        Err(_) => doc.notes.invalid.note(doc.element),
                     },
-                    Scan::TooBig => doc.notes.too_long(doc.element),
+                    Scan::TooBig => doc.notes.too_long.note(doc.element),
                     Scan::Eof => return doc.premature_end().map(|_| false),
                 }
                 true
@@ -541,9 +513,9 @@ impl Doc<'_> {
                     Ok(cells) => {
                         self.rows.push(cells, self.sink)?;
                     }
-                    Err(_) => self.notes.invalid(self.element),
+                    Err(_) => self.notes.invalid.note(self.element),
                 },
-                Scan::TooBig => self.notes.too_long(self.element),
+                Scan::TooBig => self.notes.too_long.note(self.element),
                 Scan::Eof => return self.premature_end(),
             }
             match self.scan.skip_ws()? {
@@ -634,10 +606,10 @@ impl Doc<'_> {
                                 .flatten_into(&path, self.notes, root)
                                 .is_err()
                             {
-                                self.notes.invalid(self.element);
+                                self.notes.invalid.note(self.element);
                             }
                         }
-                        Scan::TooBig => self.notes.too_long(self.element),
+                        Scan::TooBig => self.notes.too_long.note(self.element),
                         Scan::Eof => return self.premature_end(),
                     }
                 }

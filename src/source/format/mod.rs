@@ -265,6 +265,36 @@ impl ReadProblem {
     }
 }
 
+/// Counts one kind of non-fatal problem over an object and remembers where it
+/// first happened, so a million bad lines make one inventory entry, not a million.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Tally {
+    count: u64,
+    first: u64,
+}
+
+impl Tally {
+    /// Counts one more occurrence, at `at` (a line, record or element number).
+    pub(crate) fn note(&mut self, at: u64) {
+        if self.count == 0 {
+            self.first = at;
+        }
+        self.count += 1;
+    }
+
+    /// Pushes `code` with `describe(count, first)` when anything was noted.
+    pub(crate) fn report(
+        &self,
+        code: &'static str,
+        problems: &mut Vec<ReadProblem>,
+        describe: impl FnOnce(u64, u64) -> String,
+    ) {
+        if self.count > 0 {
+            problems.push(ReadProblem::new(code, describe(self.count, self.first)));
+        }
+    }
+}
+
 impl From<StoreError> for ReadProblem {
     fn from(e: StoreError) -> Self {
         ReadProblem::new(e.code(), e.to_string())

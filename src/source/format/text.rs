@@ -7,7 +7,7 @@
 //! decoded lossily. Blank lines are skipped.
 
 use super::compress::{self, Input};
-use super::{BatchSink, Flow, ReadOptions, ReadProblem, ReadStats};
+use super::{BatchSink, Flow, ReadOptions, ReadProblem, ReadStats, Tally};
 use crate::source::batch::string_field;
 use arrow::array::{ArrayRef, StringBuilder};
 use arrow::datatypes::Schema;
@@ -108,46 +108,21 @@ fn trim_partial_char(buf: &mut Vec<u8>) {
 /// Counts non-fatal problems met while reading lines, reported once each.
 #[derive(Default)]
 pub(super) struct LineProblems {
-    pub too_long: u64,
-    pub first_too_long: u64,
-    pub invalid_utf8: u64,
-    pub first_invalid_utf8: u64,
+    pub too_long: Tally,
+    pub invalid_utf8: Tally,
 }
 
 impl LineProblems {
-    pub fn note_too_long(&mut self, line_no: u64) {
-        if self.too_long == 0 {
-            self.first_too_long = line_no;
-        }
-        self.too_long += 1;
-    }
-
-    pub fn note_invalid_utf8(&mut self, line_no: u64) {
-        if self.invalid_utf8 == 0 {
-            self.first_invalid_utf8 = line_no;
-        }
-        self.invalid_utf8 += 1;
-    }
-
     pub fn report(&self, max_line_bytes: usize, what: &str, problems: &mut Vec<ReadProblem>) {
-        if self.too_long > 0 {
-            problems.push(ReadProblem::new(
-                "line_too_long",
-                format!(
-                    "{} {what}(s) longer than {max_line_bytes} bytes were cut (first at line {})",
-                    self.too_long, self.first_too_long
-                ),
-            ));
-        }
-        if self.invalid_utf8 > 0 {
-            problems.push(ReadProblem::new(
-                "invalid_utf8",
-                format!(
-                    "{} {what}(s) held invalid UTF-8, replaced (first at line {})",
-                    self.invalid_utf8, self.first_invalid_utf8
-                ),
-            ));
-        }
+        self.too_long.report("line_too_long", problems, |n, first| {
+            format!(
+                "{n} {what}(s) longer than {max_line_bytes} bytes were cut (first at line {first})"
+            )
+        });
+        self.invalid_utf8
+            .report("invalid_utf8", problems, |n, first| {
+                format!("{n} {what}(s) held invalid UTF-8, replaced (first at line {first})")
+            });
     }
 }
 
@@ -207,14 +182,14 @@ pub fn read(
             break;
         }
         if cut {
-            problems.note_too_long(line_no);
+            problems.too_long.note(line_no);
         }
         if buf.iter().all(|b| b.is_ascii_whitespace()) {
             continue;
         }
         let (line, lossy) = decode_lossy(&buf);
         if lossy {
-            problems.note_invalid_utf8(line_no);
+            problems.invalid_utf8.note(line_no);
         }
         builder.append_value(line);
         in_batch += 1;
