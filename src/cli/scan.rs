@@ -6,7 +6,7 @@
 //! store's async I/O, entered with `block_on` from the workers.
 
 use super::sample::{SeededRng, choose_objects, downsample};
-use super::{FailOn, LogFormat, ScanArgs, config, exit};
+use super::{LogFormat, ScanArgs, config, exit};
 use crate::classify::{AssetProfile, Classifier, mask::redact};
 use crate::detect::Pack;
 use crate::inventory::{
@@ -42,6 +42,7 @@ struct Job<'a> {
 
 pub fn run(args: ScanArgs) -> i32 {
     init_logging(args.quiet, args.log_format);
+    quiet_panics();
     let config = match config::load(args.config.as_deref()) {
         Ok(c) => c,
         Err(e) => return usage_error(&e),
@@ -128,7 +129,16 @@ pub fn run(args: ScanArgs) -> i32 {
             .par_iter()
             .map(|plan| {
                 progress.set_message(plan.id.clone());
-                let asset = scan_asset(&job, plan);
+                // A bug must cost one asset, not the scan: a panic becomes an
+                // error entry on the asset and the other assets go on.
+                let asset = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scan_asset(&job, plan)))
+                    .unwrap_or_else(|_| {
+                        error_asset(
+                            &plan.id,
+                            "internal_error",
+                            "ferret failed on this asset (a bug: please report it with the ferret version)",
+                        )
+                    });
                 progress.inc(1);
                 asset
             })
@@ -201,7 +211,7 @@ pub fn run(args: ScanArgs) -> i32 {
         eprintln!("ferret: cannot write the inventory: {e}");
         return exit::USAGE;
     }
-    super::exit_code(&inv, args.fail_on.or(None::<FailOn>))
+    super::exit_code(&inv, args.fail_on)
 }
 
 fn usage_error(message: &str) -> i32 {
@@ -403,6 +413,18 @@ fn progress_bar(len: u64, quiet: bool) -> ProgressBar {
         bar.set_style(style);
     }
     bar
+}
+
+/// Panic messages can quote whatever a library was handed, data included:
+/// report where a panic happened, never its message.
+fn quiet_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_else(|| "unknown location".into());
+        tracing::error!(at = %at, "internal error (panic) caught; the asset is reported with an error");
+    }));
 }
 
 fn init_logging(quiet: bool, format: LogFormat) {
