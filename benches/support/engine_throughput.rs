@@ -22,7 +22,7 @@
 #[path = "corpus.rs"]
 mod corpus;
 
-use ferret::detect::{Match, Pack, Scratch};
+use ferret::detect::{Detector, Match, Pack, Scratch};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -466,13 +466,7 @@ fn breakdown(args: &[String]) -> Res<()> {
     let patterns: Vec<String> = pack
         .detectors
         .iter()
-        .map(|d| {
-            if d.spec.case_insensitive {
-                format!("(?i:{})", d.spec.pattern)
-            } else {
-                format!("(?:{})", d.spec.pattern)
-            }
-        })
+        .map(Detector::grouped_pattern)
         .collect();
     let build = |kind: MatchKind, cache: usize, unicode: bool| -> Res<MetaRegex> {
         Ok(MetaRegex::builder()

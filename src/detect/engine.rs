@@ -61,16 +61,7 @@ impl Engine {
                 union_all: None,
             });
         }
-        let patterns: Vec<String> = detectors
-            .iter()
-            .map(|d| {
-                if d.spec.case_insensitive {
-                    format!("(?i:{})", d.spec.pattern)
-                } else {
-                    format!("(?:{})", d.spec.pattern)
-                }
-            })
-            .collect();
+        let patterns: Vec<String> = detectors.iter().map(Detector::grouped_pattern).collect();
         let build = |kind: MatchKind| {
             MetaRegex::builder()
                 .syntax(syntax::Config::new().multi_line(true))

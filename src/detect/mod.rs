@@ -45,6 +45,16 @@ pub struct Detector {
 }
 
 impl Detector {
+    /// The pattern as one alternative of a multi-pattern automaton: grouped,
+    /// with its case flag scoped to it.
+    pub fn grouped_pattern(&self) -> String {
+        if self.spec.case_insensitive {
+            format!("(?i:{})", self.spec.pattern)
+        } else {
+            format!("(?:{})", self.spec.pattern)
+        }
+    }
+
     pub fn validator_kind(&self) -> Option<ValidatorKind> {
         self.validator.map(|v| v.kind)
     }
