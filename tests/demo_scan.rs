@@ -269,3 +269,32 @@ fn detectors_command_lists_the_pack() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("credit_card") || text.contains("CREDIT_CARD"));
 }
+
+#[test]
+fn siblings_that_differ_in_columns_are_flagged() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "export/part-1.csv",
+        b"id,email\n1,ada@example.org\n2,bob@example.net\n",
+    );
+    write(
+        dir.path(),
+        "export/part-2.csv",
+        b"id,phone_note\n3,none\n4,none\n",
+    );
+    write(dir.path(), "same/part-1.csv", b"id,city\n1,Oslo\n");
+    write(dir.path(), "same/part-2.csv", b"id,city\n2,Bergen\n");
+    let (_, inv, _) = scan_json(&[dir.path().to_str().unwrap()]);
+    let export = asset(&inv, "/export/");
+    assert_eq!(export["kind"], "dataset");
+    assert_eq!(export["schema_variants"], 2);
+    let paths: Vec<&str> = export["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["id", "email", "phone_note"]);
+    assert_eq!(asset(&inv, "/same/")["schema_variants"], 1);
+}

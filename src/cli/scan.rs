@@ -20,6 +20,7 @@ use crate::source::store::{DynStore, LocalStore};
 use arrow::record_batch::RecordBatch;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
+use std::collections::BTreeSet;
 use std::io::IsTerminal;
 use std::path::Path;
 use std::sync::Arc;
@@ -247,6 +248,7 @@ fn error_asset(url: &str, code: &str, message: &str) -> Asset {
         bytes_total: 0,
         bytes_read: 0,
         partition_keys: Vec::new(),
+        schema_variants: 0,
         rows_sampled: 0,
         row_estimate: None,
         row_estimate_method: None,
@@ -296,12 +298,17 @@ fn scan_asset(job: &Job, plan: &AssetPlan) -> Asset {
     let mut estimate_exact = true;
     let mut estimate_from_metadata = false;
     let mut sampled_bytes: u64 = 0;
+    // Distinct column sets among the objects read: siblings grouped by name
+    // should share one schema, and the inventory says when they do not.
+    let mut column_sets: Vec<BTreeSet<String>> = Vec::new();
     for obj in &objects {
         let url = plan.store.url(&obj.key);
         let mut kept: Vec<RecordBatch> = Vec::new();
         let mut streamed_rows: u64 = 0;
+        let mut columns_seen: BTreeSet<String> = BTreeSet::new();
         let result = {
             let mut sink = |batch: RecordBatch| {
+                columns_seen.extend(batch.schema().fields().iter().map(|f| f.name().clone()));
                 match job.mode {
                     Mode::Full => {
                         streamed_rows += batch.num_rows() as u64;
@@ -317,6 +324,9 @@ fn scan_asset(job: &Job, plan: &AssetPlan) -> Asset {
             };
             read_object(job.rt, &plan.store, obj, plan.format, &opts, &mut sink)
         };
+        if !columns_seen.is_empty() && !column_sets.contains(&columns_seen) {
+            column_sets.push(columns_seen);
+        }
         if let Mode::Sample = job.mode {
             let mut row_rng = SeededRng::new(args.seed, &obj.key);
             for batch in downsample(kept, quota, &mut row_rng) {
@@ -374,6 +384,9 @@ fn scan_asset(job: &Job, plan: &AssetPlan) -> Asset {
     if !errors.is_empty() {
         tracing::warn!(asset = %plan.id, errors = errors.len(), "asset had errors");
     }
+    if column_sets.len() > 1 {
+        tracing::warn!(asset = %plan.id, variants = column_sets.len(), "objects of one dataset differ in columns");
+    }
     tracing::debug!(asset = %plan.id, rows = rows_sampled, "asset scanned");
     Asset {
         id: plan.id.clone(),
@@ -384,6 +397,7 @@ fn scan_asset(job: &Job, plan: &AssetPlan) -> Asset {
         bytes_total,
         bytes_read,
         partition_keys: plan.partition_keys.clone(),
+        schema_variants: column_sets.len() as u64,
         rows_sampled,
         row_estimate,
         row_estimate_method: method.map(String::from),

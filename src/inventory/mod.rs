@@ -119,6 +119,9 @@ pub struct Asset {
     pub bytes_read: u64,
     /// Hive partition keys (`dt`, `region`), in path order.
     pub partition_keys: Vec<String>,
+    /// Distinct column sets among the objects read (1 for a consistent
+    /// dataset; more when files grouped by name differ; for JSON, the keys seen).
+    pub schema_variants: u64,
     pub rows_sampled: u64,
     pub row_estimate: Option<u64>,
     /// `exact`, `metadata` or `extrapolated`.
