@@ -11,7 +11,7 @@ pub use spec::{DetectorSpec, LabelSpec, Sensitivity};
 
 use regex::{Regex, RegexBuilder};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 use validate::{Validator, ValidatorKind};
 
@@ -190,16 +190,6 @@ impl Pack {
             .get(label)
             .map(|l| l.category.as_str())
             .unwrap_or("other")
-    }
-
-    /// Count of detectors per kind of validator, for reports.
-    pub fn validator_counts(&self) -> HashMap<&'static str, usize> {
-        let mut counts = HashMap::new();
-        for d in &self.detectors {
-            let kind = d.validator_kind().map(|k| k.as_str()).unwrap_or("pattern");
-            *counts.entry(kind).or_insert(0) += 1;
-        }
-        counts
     }
 }
 
