@@ -4,6 +4,7 @@
 mod config;
 mod sample;
 mod scan;
+mod target;
 
 use crate::detect::Pack;
 use crate::inventory::Inventory;
@@ -68,9 +69,10 @@ pub enum FailOn {
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Folders or files to scan. Folders are walked recursively.
-    #[arg(required = true, value_name = "PATH")]
-    pub paths: Vec<PathBuf>,
+    /// What to scan: folders or files (walked recursively), s3://bucket/prefix,
+    /// postgres://user@host:port/db, or sqlite:///path/app.db.
+    #[arg(required = true, value_name = "TARGET")]
+    pub paths: Vec<String>,
 
     /// Write the inventory here (atomically) instead of stdout.
     #[arg(short, long, value_name = "FILE")]

@@ -6,6 +6,7 @@
 //! store's async I/O, entered with `block_on` from the workers.
 
 use super::sample::{SeededRng, choose_objects, downsample};
+use super::target::Target;
 use super::{LogFormat, ScanArgs, config, exit};
 use crate::classify::{AssetProfile, Classifier, mask::redact};
 use crate::detect::Pack;
@@ -80,9 +81,23 @@ pub fn run(args: ScanArgs) -> i32 {
         Ok(f) => f,
         Err(e) => return usage_error(&e),
     };
+    let mut parsed: Vec<Target> = Vec::new();
+    for arg in &args.paths {
+        match Target::parse(arg) {
+            Ok(t) => parsed.push(t),
+            Err(e) => return usage_error(&e),
+        }
+    }
     let mut targets: Vec<(DynStore, String)> = Vec::new();
-    for path in &args.paths {
-        match local_target(path) {
+    for target in &parsed {
+        let opened = match target {
+            Target::Local(path) => local_target(path),
+            other => Err(format!(
+                "{}: this kind of target is not supported yet",
+                other.display()
+            )),
+        };
+        match opened {
             Ok(t) => targets.push(t),
             Err(e) => return usage_error(&e),
         }
@@ -157,7 +172,7 @@ pub fn run(args: ScanArgs) -> i32 {
             started_at: started.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             finished_at: finished.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             duration_ms: clock.elapsed().as_millis() as u64,
-            targets: args.paths.iter().map(|p| p.display().to_string()).collect(),
+            targets: parsed.iter().map(Target::display).collect(),
             sampling: Sampling {
                 mode: match mode {
                     Mode::Sample => "sample",
