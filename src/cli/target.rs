@@ -83,10 +83,10 @@ pub fn redact_url_password(url: &str) -> String {
     if let Some((scheme, rest)) = url.split_once("://") {
         let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
         let authority = &rest[..authority_end];
-        if let Some((userinfo, host)) = authority.rsplit_once('@') {
-            if let Some((user, _)) = userinfo.split_once(':') {
-                out = format!("{scheme}://{user}:***@{host}{}", &rest[authority_end..]);
-            }
+        if let Some((userinfo, host)) = authority.rsplit_once('@')
+            && let Some((user, _)) = userinfo.split_once(':')
+        {
+            out = format!("{scheme}://{user}:***@{host}{}", &rest[authority_end..]);
         }
     }
     if let Some((base, query)) = out.clone().split_once('?') {
