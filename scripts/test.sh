@@ -27,9 +27,15 @@ for d in demo corpus truth; do
   diff -r "fixtures/$d" "$regen/$d" >/dev/null || { echo "fixtures/$d differs from a fresh generation: run 'cargo run --example gen_fixtures -- fixtures' and commit"; diff -rq "fixtures/$d" "$regen/$d" | head; exit 1; }
 done
 
-echo "== cargo test"
+echo "== PostgreSQL test server"
+# Started fresh for the tests, stopped when this script exits (pass or fail).
+bash scripts/pg-server.sh start
 log=$(mktemp)
-trap 'rm -rf "$regen" "$log"' EXIT
+trap 'rm -rf "$regen" "$log"; bash scripts/pg-server.sh stop' EXIT
+# shellcheck disable=SC1091
+. target/pg/env
+
+echo "== cargo test"
 set +e
 cargo test --all-targets 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}

@@ -51,6 +51,23 @@ fn demo_assets_are_grouped_and_classified() {
     assert_eq!(email["scope"], "free_text");
     assert!(email["hit_ratio"].as_f64().unwrap() < 0.9);
 
+    // The demo's SQLite database: one asset per table, the view flagged.
+    let accounts = asset(&inv, "/crm.db/accounts");
+    assert_eq!(accounts["format"], "sqlite");
+    assert_eq!(accounts["kind"], "table");
+    assert_eq!(column_labels(accounts, "contact_email"), ["EMAIL"]);
+    assert!(column_labels(accounts, "iban").contains(&"IBAN".to_string()));
+    assert!(column_labels(accounts, "tier").is_empty());
+    let payments = asset(&inv, "/crm.db/payments");
+    assert!(column_labels(payments, "card_number").contains(&"CREDIT_CARD".to_string()));
+    assert!(
+        payments["table"]["foreign_keys"][0]["references"]
+            .as_str()
+            .unwrap()
+            .ends_with("/crm.db/accounts")
+    );
+    assert_eq!(asset(&inv, "/crm.db/account_contacts")["kind"], "view");
+
     let log = asset(&inv, "/app.log.gz");
     assert_eq!(log["format"], "text+gzip");
     assert!(!column_labels(log, "line").is_empty());

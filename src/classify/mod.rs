@@ -103,7 +103,13 @@ impl AssetProfile {
 
     /// Notes a column the source declined to read.
     pub fn skip_column(&mut self, path: &str, reason: &str) {
-        let i = self.column_mut(path, "unread");
+        self.skip_typed_column(path, "unread", reason);
+    }
+
+    /// Notes a column of a known type the source declined to read (a
+    /// database `boolean` or `bytea`).
+    pub fn skip_typed_column(&mut self, path: &str, source_type: &str, reason: &str) {
+        let i = self.column_mut(path, source_type);
         self.columns[i].skipped_reason = Some(reason.to_string());
     }
 
@@ -581,6 +587,7 @@ impl<'p> Classifier<'p> {
             rows_seen: c.rows_seen,
             values_scanned: n,
             skipped_reason: c.skipped_reason,
+            comment: None,
             labels,
             name_hints,
             prevalence_upper_bound,

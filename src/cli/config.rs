@@ -11,6 +11,22 @@ use std::path::Path;
 pub struct Config {
     pub thresholds: Thresholds,
     pub detectors: DetectorSelection,
+    /// PostgreSQL servers to scan besides the command line's targets.
+    pub postgres: Vec<PostgresSource>,
+}
+
+/// `[[postgres]]`: a server, with its password taken from the environment
+/// by name, so the file itself never holds a secret.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PostgresSource {
+    /// `postgres://user@host:port/db` (no password here).
+    pub url: String,
+    /// The environment variable holding the password (else `PGPASSWORD`, then `~/.pgpass`).
+    pub password_env: Option<String>,
+    /// Session limits, in seconds (the command line's defaults otherwise).
+    pub statement_timeout_secs: Option<u64>,
+    pub lock_timeout_secs: Option<u64>,
 }
 
 /// `enable` empty means all; `disable` wins over `enable`. Entries are
@@ -67,5 +83,16 @@ mod tests {
         assert!(!c.detectors.keeps("phone_e164", "PHONE"));
         assert!(c.detectors.keeps("email", "EMAIL"));
         assert!(toml::from_str::<Config>("[thresholds]\nmin_confidense = 0.7\n").is_err());
+        let c: Config = toml::from_str(
+            "[[postgres]]\nurl = 'postgres://ferret@db:5432/app'\npassword_env = 'APP_DB_PASSWORD'\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.postgres[0].password_env.as_deref(),
+            Some("APP_DB_PASSWORD")
+        );
+        assert!(
+            toml::from_str::<Config>("[[postgres]]\nurl = 'x'\npassword = 'inline'\n").is_err()
+        );
     }
 }

@@ -4,6 +4,7 @@
 mod config;
 mod sample;
 mod scan;
+mod scan_db;
 mod target;
 
 use crate::detect::Pack;
@@ -43,7 +44,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Scan folders and files and write an inventory (JSON on stdout by default).
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// List the detectors in the pack (built-in plus --detectors folders).
     Detectors {
         /// Also load detector files from this folder (repeatable).
@@ -71,7 +72,8 @@ pub enum FailOn {
 pub struct ScanArgs {
     /// What to scan: folders or files (walked recursively), s3://bucket/prefix,
     /// postgres://user@host:port/db, or sqlite:///path/app.db.
-    #[arg(required = true, value_name = "TARGET")]
+    /// (Required unless the config file lists sources.)
+    #[arg(value_name = "TARGET")]
     pub paths: Vec<String>,
 
     /// Write the inventory here (atomically) instead of stdout.
@@ -82,13 +84,51 @@ pub struct ScanArgs {
     #[arg(long, value_enum, default_value_t = OutputFormat::Json)]
     pub format: OutputFormat,
 
-    /// Only scan files whose path (relative to the scanned folder) or name matches this glob. Repeatable.
+    /// Only scan files whose path (relative to the scanned folder) or name matches this glob;
+    /// for databases, tables whose `schema.table` matches. Repeatable.
     #[arg(long, value_name = "GLOB")]
     pub include: Vec<String>,
 
-    /// Skip files whose relative path or name matches this glob. Repeatable.
+    /// Skip files whose relative path or name (tables whose `schema.table`) matches this glob. Repeatable.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+
+    /// Databases: only read columns whose name or `schema.table.column` matches this glob. Repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub include_column: Vec<String>,
+
+    /// Databases: never read columns whose name or `schema.table.column` matches this glob. Repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude_column: Vec<String>,
+
+    /// Databases: also read views (they are listed and classified by column name either way).
+    #[arg(long)]
+    pub include_views: bool,
+
+    /// PostgreSQL: scan every database the role can connect to (implied by a URL without a database).
+    #[arg(long)]
+    pub all_databases: bool,
+
+    /// PostgreSQL: sessions used at once (tables are read concurrently).
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub db_connections: usize,
+
+    /// PostgreSQL: statement_timeout of every query, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub db_statement_timeout: u64,
+
+    /// PostgreSQL: lock_timeout, in seconds (a locked table fails fast instead of waiting).
+    #[arg(long, value_name = "SECS", default_value_t = 5)]
+    pub db_lock_timeout: u64,
+
+    /// PostgreSQL: CA certificates (PEM) for sslmode=verify-ca / verify-full
+    /// (default: sslrootcert= in the URL, PGSSLROOTCERT, then the system store).
+    #[arg(long, value_name = "FILE")]
+    pub db_ca_file: Option<PathBuf>,
+
+    /// Databases: read binary columns (bytea, blob) as text too.
+    #[arg(long)]
+    pub sniff_binary: bool,
 
     /// Rows sampled per asset.
     #[arg(long, value_name = "N", default_value_t = 1000)]
@@ -98,7 +138,8 @@ pub struct ScanArgs {
     #[arg(long, conflicts_with = "metadata_only")]
     pub full: bool,
 
-    /// Classify from column names and types alone; no value is inspected.
+    /// Classify from column names and types alone; no table row or file value is read
+    /// (for PostgreSQL, the server's own statistics (pg_stats) are used where they exist).
     #[arg(long)]
     pub metadata_only: bool,
 
@@ -154,7 +195,7 @@ pub fn main() -> i32 {
         }
     };
     match cli.command {
-        Command::Scan(args) => scan::run(args),
+        Command::Scan(args) => scan::run(*args),
         Command::Detectors { extra } => list_detectors(&extra),
         Command::Schema => {
             print!("{}", crate::inventory::JSON_SCHEMA);

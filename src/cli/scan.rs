@@ -6,6 +6,7 @@
 //! store's async I/O, entered with `block_on` from the workers.
 
 use super::sample::{SeededRng, choose_objects, downsample};
+use super::scan_db::{self, DbJob};
 use super::target::Target;
 use super::{LogFormat, ScanArgs, config, exit};
 use crate::classify::{AssetProfile, Classifier, mask::redact};
@@ -15,6 +16,7 @@ use crate::inventory::{
     Summary,
 };
 use crate::output;
+use crate::source::db::postgres::{PgSettings, PgSource};
 use crate::source::discover::{AssetPlan, KeyFilter, discover};
 use crate::source::format::{Flow, Format, ReadOptions, read_object};
 use crate::source::store::{DynStore, LocalStore};
@@ -23,13 +25,13 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// How values are sampled, derived from the arguments.
 #[derive(Debug, Clone, Copy)]
-enum Mode {
+pub(super) enum Mode {
     Sample,
     Full,
     MetadataOnly,
@@ -71,7 +73,7 @@ pub fn run(args: ScanArgs) -> i32 {
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
-        .enable_time()
+        .enable_all()
         .build()
     {
         Ok(r) => r,
@@ -88,19 +90,68 @@ pub fn run(args: ScanArgs) -> i32 {
             Err(e) => return usage_error(&e),
         }
     }
+    let column_filter = match KeyFilter::new(&args.include_column, &args.exclude_column) {
+        Ok(f) => f,
+        Err(e) => return usage_error(&e),
+    };
+    let pg_settings = PgSettings {
+        statement_timeout: Duration::from_secs(args.db_statement_timeout.max(1)),
+        lock_timeout: Duration::from_secs(args.db_lock_timeout.max(1)),
+        ca_file: args.db_ca_file.clone(),
+        ..PgSettings::default()
+    };
     let mut targets: Vec<(DynStore, String)> = Vec::new();
+    let mut pg_sources: Vec<PgSource> = Vec::new();
+    let mut sqlite_files: Vec<PathBuf> = Vec::new();
     for target in &parsed {
         let opened = match target {
-            Target::Local(path) => local_target(path),
+            Target::Local(path) => local_target(path).map(|t| targets.push(t)),
+            Target::Postgres(url) => PgSource::from_url(url, &pg_settings)
+                .map(|s| pg_sources.push(s))
+                .map_err(|e| format!("{}: {e}", target.display())),
+            Target::Sqlite(path) => {
+                sqlite_files.push(path.clone());
+                Ok(())
+            }
             other => Err(format!(
                 "{}: this kind of target is not supported yet",
                 other.display()
             )),
         };
-        match opened {
-            Ok(t) => targets.push(t),
-            Err(e) => return usage_error(&e),
+        if let Err(e) = opened {
+            return usage_error(&e);
         }
+    }
+    for (i, src) in config.postgres.iter().enumerate() {
+        let mut settings = pg_settings.clone();
+        if let Some(t) = src.statement_timeout_secs {
+            settings.statement_timeout = Duration::from_secs(t.max(1));
+        }
+        if let Some(t) = src.lock_timeout_secs {
+            settings.lock_timeout = Duration::from_secs(t.max(1));
+        }
+        let mut source = match PgSource::from_url(&src.url, &settings) {
+            Ok(s) => s,
+            Err(e) => return usage_error(&format!("config [[postgres]] #{}: {e}", i + 1)),
+        };
+        if let Some(var) = &src.password_env {
+            match std::env::var(var) {
+                Ok(pw) => source = source.with_password(&pw),
+                Err(_) => {
+                    return usage_error(&format!(
+                        "config [[postgres]] #{}: environment variable {var} (password_env) is not set",
+                        i + 1
+                    ));
+                }
+            }
+        }
+        parsed.push(Target::Postgres(src.url.clone()));
+        pg_sources.push(source);
+    }
+    if parsed.is_empty() {
+        return usage_error(
+            "nothing to scan: give a path or URL, or list sources in the config file",
+        );
     }
 
     let mode = if args.metadata_only {
@@ -120,12 +171,15 @@ pub fn run(args: ScanArgs) -> i32 {
     for (store, prefix) in &targets {
         let found = runtime.block_on(discover(store, prefix, &filter));
         plans.extend(found.assets);
-        skipped.extend(
-            found
-                .skipped
-                .into_iter()
-                .map(|(object, reason)| Skipped { object, reason }),
-        );
+        for (object, reason) in found.skipped {
+            // SQLite files in a local folder are databases to open, not blobs.
+            match object.strip_prefix("file://") {
+                Some(path) if reason.contains("sqlite database") => {
+                    sqlite_files.push(PathBuf::from(path));
+                }
+                _ => skipped.push(Skipped { object, reason }),
+            }
+        }
         for e in found.errors {
             tracing::warn!(object = %e.url, code = e.error.code(), "cannot list: {}", e.error);
             assets.push(error_asset(&e.url, e.error.code(), &e.error.to_string()));
@@ -162,6 +216,21 @@ pub fn run(args: ScanArgs) -> i32 {
     });
     progress.finish_and_clear();
     assets.extend(scanned);
+
+    let db_job = DbJob {
+        classifier: &classifier,
+        rt: runtime.handle(),
+        mode,
+        args: &args,
+        tables: &filter,
+        columns: &column_filter,
+    };
+    for path in &sqlite_files {
+        assets.extend(pool.install(|| scan_db::scan_sqlite(&db_job, path)));
+    }
+    for source in &pg_sources {
+        assets.extend(scan_db::scan_postgres(&db_job, source));
+    }
 
     let finished = chrono::Utc::now();
     let mut inv = Inventory {
@@ -254,26 +323,13 @@ fn local_target(path: &Path) -> Result<(DynStore, String), String> {
 }
 
 fn error_asset(url: &str, code: &str, message: &str) -> Asset {
-    Asset {
-        id: url.to_string(),
-        kind: "file".into(),
-        format: "unknown".into(),
-        objects_total: 0,
-        objects_sampled: 0,
-        bytes_total: 0,
-        bytes_read: 0,
-        partition_keys: Vec::new(),
-        schema_variants: 0,
-        rows_sampled: 0,
-        row_estimate: None,
-        row_estimate_method: None,
-        columns: Vec::new(),
-        errors: vec![AssetError {
-            object: Some(url.to_string()),
-            code: code.to_string(),
-            message: message.to_string(),
-        }],
-    }
+    let mut asset = scan_db::empty_asset(url, "file", "unknown");
+    asset.errors.push(AssetError {
+        object: Some(url.to_string()),
+        code: code.to_string(),
+        message: message.to_string(),
+    });
+    asset
 }
 
 fn scan_asset(job: &Job, plan: &AssetPlan) -> Asset {
@@ -418,6 +474,7 @@ fn scan_asset(job: &Job, plan: &AssetPlan) -> Asset {
         row_estimate_method: method.map(String::from),
         columns: job.classifier.finish(profile),
         errors,
+        table: None,
     }
 }
 

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The version of the inventory format this build writes.
-pub const SCHEMA_VERSION: &str = "1.0.0";
+pub const SCHEMA_VERSION: &str = "1.1.0";
 
 /// The JSON Schema of the inventory, as shipped in the repository.
 pub const JSON_SCHEMA: &str = include_str!("../../schema/inventory.v1.schema.json");
@@ -128,6 +128,41 @@ pub struct Asset {
     pub row_estimate_method: Option<String>,
     pub columns: Vec<Column>,
     pub errors: Vec<AssetError>,
+    /// For database tables and views: where the relation lives and how it was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table: Option<TableInfo>,
+}
+
+/// A database relation's catalog facts (since 1.1.0).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TableInfo {
+    /// `postgresql` or `sqlite`.
+    pub engine: String,
+    pub database: String,
+    pub schema: Option<String>,
+    pub name: String,
+    /// `table`, `partitioned_table`, `view`, `materialized_view`, `foreign_table`.
+    pub relation_kind: String,
+    pub comment: Option<String>,
+    /// How rows were read: `whole_table`, `limit`, `tablesample_system`,
+    /// `tablesample_bernoulli`, `rowid_ranges`, `copy` (full scan), `pg_stats`
+    /// (no rows read: the server's statistics), or `not_read` (views without
+    /// `--include-views`, metadata-only, errors).
+    pub sampling_method: String,
+    /// Leaf partitions of a partitioned table (scanned through the parent).
+    pub partitions: u64,
+    pub foreign_keys: Vec<ForeignKey>,
+    /// Asset ids of the relations a view reads.
+    pub depends_on: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ForeignKey {
+    pub name: String,
+    pub columns: Vec<String>,
+    /// The asset id of the referenced table.
+    pub references: String,
+    pub referenced_columns: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -151,6 +186,9 @@ pub struct Column {
     pub values_scanned: u64,
     /// Why the column was not read (`binary`, ...), if it was not.
     pub skipped_reason: Option<String>,
+    /// The database's comment on the column (since 1.1.0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
     pub labels: Vec<LabelResult>,
     /// Column-name evidence alone, whatever the values say: it matters when
     /// values are hashed, encrypted or empty.

@@ -2,6 +2,8 @@
 //! Knows nothing of detectors or outputs.
 
 pub mod batch;
+pub mod db;
 pub mod discover;
 pub mod format;
+pub mod seed;
 pub mod store;

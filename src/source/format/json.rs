@@ -170,6 +170,20 @@ impl Rows {
     }
 }
 
+/// Flattens one JSON document (a database `json`/`jsonb`/array value) into
+/// cells under `prefix` (`profile.contact.email`, `alt_emails[]`), the same
+/// way file records are flattened. `false` when the text is not JSON.
+pub fn flatten_document(
+    prefix: &str,
+    text: &[u8],
+    cells: &mut Vec<(String, &'static str, Cell)>,
+) -> bool {
+    let mut notes = Notes::default();
+    Parser::new(text)
+        .flatten_into(prefix, &mut notes, cells)
+        .is_ok()
+}
+
 /// Non-fatal problems, counted and reported once each.
 #[derive(Default)]
 struct Notes {

@@ -14,6 +14,7 @@ mod parquet;
 mod range_reader;
 mod text;
 
+pub use json::flatten_document;
 pub use range_reader::RangeReader;
 
 use crate::source::store::{DynStore, ObjectMeta, StoreError};
