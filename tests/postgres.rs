@@ -727,3 +727,84 @@ fn config_file_sources_take_the_password_from_the_environment() {
         "a missing password variable is a usage error"
     );
 }
+
+#[test]
+fn pgpass_supplies_the_password_when_nothing_else_does() {
+    use std::os::unix::fs::PermissionsExt;
+    let pg = pg();
+    let dir = tempfile::tempdir().unwrap();
+    let pgpass = dir.path().join("pgpass");
+    std::fs::write(
+        &pgpass,
+        format!(
+            "127.0.0.1:{}:*:ferret_reader:{}\n",
+            pg.port, pg.reader_password
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = pg
+        .command(&[&pg.url("ferret_test"), "--include", "public.products"])
+        .env_remove("PGPASSWORD")
+        .env("PGPASSFILE", &pgpass)
+        .output()
+        .unwrap();
+    let (code, _, stderr) = parse(out);
+    assert_eq!(code, 0, "{stderr}");
+    // libpq's rule: a password file others can read is ignored.
+    std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = pg
+        .command(&[&pg.url("ferret_test"), "--include", "public.products"])
+        .env_remove("PGPASSWORD")
+        .env("PGPASSFILE", &pgpass)
+        .output()
+        .unwrap();
+    assert_eq!(parse(out).0, 1);
+}
+
+#[test]
+fn no_raw_value_leaves_ferret() {
+    let pg = pg();
+    let (rt, admin) = pg.admin();
+    let rows = rt
+        .block_on(admin.query(
+            "SELECT email, phone, card_number, ssn, profile->'contact'->>'email', alt_emails[1] FROM public.customers",
+            &[],
+        ))
+        .unwrap();
+    let mut raw: Vec<String> = Vec::new();
+    for r in &rows {
+        for i in 0..6 {
+            if let Ok(Some(v)) = r.try_get::<_, Option<String>>(i) {
+                raw.push(v.trim().to_string());
+            }
+        }
+    }
+    assert!(raw.len() > 2000);
+    for format in ["json", "jsonl", "csv"] {
+        let out = pg
+            .command(&[
+                &pg.url("ferret_test"),
+                "--include",
+                "public.customer*",
+                "--include-views",
+                "--format",
+                format,
+            ])
+            .env("FERRET_LOG", "debug")
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(text.contains("EMAIL"), "{format}: the scan found something");
+        for v in &raw {
+            assert!(
+                !text.contains(v.as_str()),
+                "{format}: raw value {v:?} in the output"
+            );
+        }
+    }
+}
