@@ -226,3 +226,35 @@ fn binary_files_are_skipped_with_a_reason() {
     );
     good_still_classified(&inv);
 }
+
+#[test]
+fn output_to_a_pipe_or_device_writes_into_it() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("inventory.pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(&fifo).unwrap())
+    };
+    let demo = common::demo();
+    let out = common::run(&[
+        "scan",
+        "--quiet",
+        demo.to_str().unwrap(),
+        "-o",
+        fifo.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let bytes = reader.join().unwrap();
+    let inv: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(inv["summary"]["assets"], 9);
+    assert!(
+        std::fs::metadata(&fifo).unwrap().file_type().is_fifo(),
+        "the pipe is still a pipe"
+    );
+}

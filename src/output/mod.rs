@@ -30,6 +30,13 @@ pub fn write(inv: &Inventory, format: OutputFormat, out: &mut dyn Write) -> io::
 
 /// Writes to `path` atomically: a temp file beside it, then a rename.
 pub fn write_file(inv: &Inventory, format: OutputFormat, path: &Path) -> io::Result<()> {
+    // `-o /dev/null` or a named pipe: write into it. Renaming a temporary
+    // file over it would replace the device with a regular file.
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        let mut out = io::BufWriter::new(std::fs::OpenOptions::new().write(true).open(path)?);
+        write(inv, format, &mut out)?;
+        return out.flush();
+    }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),

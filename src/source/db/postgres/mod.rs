@@ -266,6 +266,7 @@ fn render_for(
 ) -> Render {
     let scalar = |category: &str, typname: &str| match (category, typname) {
         ("B", _) => Render::Skip("boolean: cannot hold personal data"),
+        (_, "uuid") => Render::Skip("uuid: a random identifier, cannot hold personal data"),
         (_, "bytea") if !sniff_binary => {
             Render::Skip("binary (bytea); use --sniff-binary to read it")
         }
@@ -658,6 +659,10 @@ mod tests {
             Render::Skip(_)
         ));
         assert_eq!(render_for("N", "int8", "", "", false), Render::Text);
+        assert!(matches!(
+            render_for("U", "uuid", "", "", false),
+            Render::Skip(_)
+        ));
         assert_eq!(render_for("D", "date", "", "", false), Render::Text);
     }
 }
