@@ -366,23 +366,22 @@ fn scan_pg_table(job: &DbJob, sessions: &PgPool, plan: &TablePlan, stats: &Colum
         }
         Mode::Full => {
             out.method = "copy";
-            let result = rt
-                .block_on(FullScan::start(&client, plan, deadline))
-                .and_then(|mut scan| {
+            match rt.block_on(FullScan::start(&client, plan, deadline)) {
+                Ok(scan) => {
                     out.read = true;
-                    let result = loop {
-                        match rt.block_on(scan.next_batch()) {
-                            Ok(Some(batch)) => job.classifier.observe_batch(&batch, &mut profile),
-                            Ok(None) => break Ok(()),
-                            Err(e) => break Err(e),
+                    match stream_full(job, scan, &mut profile) {
+                        Ok((rows, bytes)) => {
+                            out.rows = rows;
+                            out.bytes = bytes;
+                            out.row_count = Some((rows as f64, "exact"));
                         }
-                    };
-                    out.rows = scan.rows;
-                    out.bytes = scan.bytes();
-                    result
-                });
-            match result {
-                Ok(()) => out.row_count = Some((out.rows as f64, "exact")),
+                        Err((rows, bytes, e)) => {
+                            out.rows = rows;
+                            out.bytes = bytes;
+                            out.errors.push((e.code.into(), e.message));
+                        }
+                    }
+                }
                 Err(e) => out.errors.push((e.code.into(), e.message)),
             }
         }
@@ -390,6 +389,57 @@ fn scan_pg_table(job: &DbJob, sessions: &PgPool, plan: &TablePlan, stats: &Colum
     }
     sessions.put(client);
     job.finish(plan, "postgresql", profile, out)
+}
+
+/// Runs a full scan with fetching and parsing (on the I/O runtime) overlapped
+/// with detection (on this worker and the rayon pool); at most two batches
+/// wait in between, so memory stays bounded. Returns rows and bytes read.
+#[allow(clippy::type_complexity)]
+fn stream_full(
+    job: &DbJob,
+    mut scan: FullScan,
+    profile: &mut AssetProfile,
+) -> Result<(u64, u64), (u64, u64, DbError)> {
+    let rt = job.rt;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<RecordBatch, DbError>>(2);
+    let reader = rt.spawn(async move {
+        loop {
+            match scan.next_batch().await {
+                Ok(Some(batch)) => {
+                    if tx.send(Ok(batch)).await.is_err() {
+                        break;
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    let _ = tx.send(Err(e)).await;
+                    break;
+                }
+            }
+        }
+        (scan.rows, scan.bytes())
+    });
+    let mut failure = None;
+    while let Some(item) = rt.block_on(rx.recv()) {
+        match item {
+            Ok(batch) => job.classifier.observe_batch(&batch, profile),
+            Err(e) => failure = Some(e),
+        }
+    }
+    let (rows, bytes) = match rt.block_on(reader) {
+        Ok(counts) => counts,
+        Err(_) => {
+            let e = DbError::new(
+                "internal_error",
+                "the reader task failed (a bug: please report it)",
+            );
+            return Err((0, 0, e));
+        }
+    };
+    match failure {
+        Some(e) => Err((rows, bytes, e)),
+        None => Ok((rows, bytes)),
+    }
 }
 
 /// Scans every table (and, with `--include-views`, view) of a SQLite file.
