@@ -36,14 +36,25 @@ const CURP_STATES: &[&[u8]] = &[
     b"TC", b"TS", b"TL", b"VZ", b"YN", b"ZS", b"NE",
 ];
 
-/// Mexican CURP: 18 characters; birth date, sex (H/M/X), state code, and the
-/// check digit (values 0-9, A-N, &, O-Z weighted 18..2; (10 - sum mod 10) mod 10).
+/// Mexican CURP: 18 characters: four name letters, birth date, sex (H/M/X),
+/// state code, three consonant letters, a century character (digit: 1900s,
+/// letter: 2000s) and the check digit (values 0-9, A-N, &, O-Z weighted
+/// 18..2; (10 - sum mod 10) mod 10).
 pub fn mx_curp(s: &str) -> bool {
     let b = alnum_upper(s);
-    if b.len() != 18 || !yymmdd_ok(&b, 4) || !matches!(b[10], b'H' | b'M' | b'X') {
+    if b.len() != 18
+        || !b[..4].iter().all(u8::is_ascii_uppercase)
+        || !b[4..10].iter().all(u8::is_ascii_digit)
+        || !b[10..16].iter().all(u8::is_ascii_uppercase)
+        || !b[17].is_ascii_digit()
+        || !matches!(b[10], b'H' | b'M' | b'X')
+        || !CURP_STATES.contains(&&b[11..13])
+    {
         return false;
     }
-    if !CURP_STATES.contains(&&b[11..13]) {
+    let ds: Vec<u8> = b[4..10].iter().map(|c| c - b'0').collect();
+    let century = if b[16].is_ascii_digit() { 1900 } else { 2000 };
+    if !valid_date(century + num_at(&ds, 0, 2) as i32, num_at(&ds, 2, 2), num_at(&ds, 4, 2)) {
         return false;
     }
     let mut sum = 0u32;
@@ -75,6 +86,11 @@ pub fn mx_rfc(s: &str) -> bool {
         .all(|c| c.is_ascii_uppercase() || *c == b'&')
         || !yymmdd_ok(&b, letters)
     {
+        return false;
+    }
+    // Homoclave: first character 1-9 or A-V, second 1-9 or A-Z (SAT rules).
+    let (h1, h2) = (b[b.len() - 3], b[b.len() - 2]);
+    if !(matches!(h1, b'1'..=b'9' | b'A'..=b'V') && matches!(h2, b'1'..=b'9' | b'A'..=b'Z')) {
         return false;
     }
     let mut padded = vec![b' '; 13 - b.len()];
@@ -207,8 +223,10 @@ mod tests {
     fn americas() {
         assert!(mx_curp("BOXW310820HNERXN09"));
         assert!(!mx_curp("BOXW310820HNERXN08"));
+        assert!(!mx_curp("COIA981206HNECU5Y3"));
         assert!(mx_rfc("GODE561231GR8"));
         assert!(!mx_rfc("GODE561231GR9"));
+        assert!(!mx_rfc("DAKA320128WTA"));
         assert!(ar_cuit("20-26756539-3"));
         assert!(!ar_cuit("20-26756539-4"));
         assert!(cl_rut("12.531.909-2"));

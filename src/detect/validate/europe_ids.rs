@@ -60,11 +60,11 @@ pub fn ie_ppsn(s: &str) -> bool {
     ALPHABET[(sum % 23) as usize] == b[7]
 }
 
-/// Portuguese NIF: 9 digits, first 1-3, 5, 6, 8 or 9; weights 9..2 and
-/// check = (11 - sum mod 11) mod 11 mod 10.
+/// Portuguese NIF: 9 digits, first not 0 (1-3 people, 45 non-residents,
+/// 5-9 entities); weights 9..2 and check = (11 - sum mod 11) mod 11 mod 10.
 pub fn pt_nif(s: &str) -> bool {
     let ds = digits(s);
-    if ds.len() != 9 || !matches!(ds[0], 1 | 2 | 3 | 5 | 6 | 8 | 9) || all_same(&ds) {
+    if ds.len() != 9 || ds[0] == 0 || all_same(&ds) {
         return false;
     }
     let sum = weighted_sum(&ds, &[9, 8, 7, 6, 5, 4, 3, 2]);
@@ -95,7 +95,8 @@ pub fn cz_birth_number(s: &str) -> bool {
     u64::from(ds[9]) == first9 % 11 % 10
 }
 
-/// Romanian CNP: sex/century digit, YYMMDD, county code (01-52, 70), serial
+/// Romanian CNP: sex/century digit, YYMMDD, county code (01-48, 51, 52, 70,
+/// 80-83), serial
 /// and check digit (weights 2,7,9,1,4,6,3,5,8,2,7,9 mod 11; 10 gives 1).
 pub fn ro_cnp(s: &str) -> bool {
     let ds = digits(s);
@@ -111,7 +112,7 @@ pub fn ro_cnp(s: &str) -> bool {
         _ => valid_date(1900 + yy, m, d) || valid_date(2000 + yy, m, d),
     };
     let county = num_at(&ds, 7, 2);
-    if !date_ok || !((1..=52).contains(&county) || county == 70) {
+    if !date_ok || !matches!(county, 1..=48 | 51 | 52 | 70 | 80..=83) {
         return false;
     }
     let c = weighted_sum(&ds, &[2, 7, 9, 1, 4, 6, 3, 5, 8, 2, 7, 9]) % 11;
@@ -263,6 +264,7 @@ mod tests {
         assert!(!ie_ppsn("6433435E"));
         assert!(pt_nif("501 964 843"));
         assert!(!pt_nif("501 964 842"));
+        assert!(pt_nif("459786210"));
         assert!(gr_amka("01013099997"));
         assert!(!gr_amka("01013099999"));
         assert!(cz_birth_number("710319/2745"));

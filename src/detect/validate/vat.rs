@@ -64,6 +64,11 @@ pub fn vat_es(s: &str) -> bool {
     let Some(ds) = digits_of(&b[1..8], 7) else {
         return false;
     };
+    if matches!(b[0], b'K' | b'L' | b'M') {
+        // People without a DNI/NIE: the DNI letter of the seven digits.
+        let n = ds.iter().fold(0u32, |a, &d| a * 10 + u32::from(d));
+        return b"TRWAGMYFPDXBNJZSQVHLCKE"[(n % 23) as usize] == b[8];
+    }
     if !b"ABCDEFGHJNPQRSUVW".contains(&b[0]) {
         return false;
     }
@@ -204,6 +209,7 @@ mod tests {
             (vat_it, "IT00743110157", "IT00743110158"),
             (vat_es, "ESA13585625", "ESA13585626"),
             (vat_es, "ES54362315K", "ES54362315Z"),
+            (vat_es, "ESL9183194F", "ESL9183194G"),
             (vat_nl, "NL004495445B01", "NL004495446B01"),
             (vat_be, "BE0403019261", "BE0403019262"),
             (vat_at, "ATU13585627", "ATU13585626"),
