@@ -143,7 +143,10 @@ mod tests {
         assert_eq!(mask("EMAIL", "@"), "*@*");
         assert_eq!(mask("DATE_OF_BIRTH", "1985-03-12"), "****-**-**");
         assert_eq!(mask("GENDER", "female"), "******");
-        assert_eq!(mask("SECRET", "password=Tr0ub4dor&3"), "pass****************");
+        assert_eq!(
+            mask("SECRET", "password=Tr0ub4dor&3"),
+            "pass****************"
+        );
     }
 
     #[test]

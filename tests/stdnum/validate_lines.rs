@@ -10,7 +10,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut out = BufWriter::new(std::io::stdout().lock());
     for line in stdin.lock().lines() {
         let line = line?;
-        let (name, value) = line.split_once('\t').ok_or("expected validator<TAB>value")?;
+        let (name, value) = line
+            .split_once('\t')
+            .ok_or("expected validator<TAB>value")?;
         let v = lookup(name).ok_or_else(|| format!("unknown validator {name}"))?;
         writeln!(out, "{}", u8::from((v.check)(value)))?;
     }

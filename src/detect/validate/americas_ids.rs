@@ -54,7 +54,11 @@ pub fn mx_curp(s: &str) -> bool {
     }
     let ds: Vec<u8> = b[4..10].iter().map(|c| c - b'0').collect();
     let century = if b[16].is_ascii_digit() { 1900 } else { 2000 };
-    if !valid_date(century + num_at(&ds, 0, 2) as i32, num_at(&ds, 2, 2), num_at(&ds, 4, 2)) {
+    if !valid_date(
+        century + num_at(&ds, 0, 2) as i32,
+        num_at(&ds, 2, 2),
+        num_at(&ds, 4, 2),
+    ) {
         return false;
     }
     let mut sum = 0u32;

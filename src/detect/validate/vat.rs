@@ -203,7 +203,8 @@ mod tests {
 
     #[test]
     fn vat() {
-        let ok: &[(fn(&str) -> bool, &str, &str)] = &[
+        type Case = (fn(&str) -> bool, &'static str, &'static str);
+        let ok: &[Case] = &[
             (vat_de, "DE136695976", "DE136695977"),
             (vat_fr, "FR40303265045", "FR41303265045"),
             (vat_it, "IT00743110157", "IT00743110158"),
