@@ -27,7 +27,8 @@ pub fn vat_de(s: &str) -> bool {
     ds[0] != 0 && iso7064_mod11_10(&ds[..8]) == ds[8]
 }
 
-/// FR: numeric key + SIREN (9 digits, Luhn); key = (SIREN x 100 + 12) mod 97.
+/// FR: numeric key + SIREN (9 digits, Luhn unless it starts 000); key =
+/// (SIREN x 100 + 12) mod 97.
 pub fn vat_fr(s: &str) -> bool {
     let Some(ds) = body(s, b"FR").and_then(|b| digits_of(&b, 11)) else {
         return false;
@@ -35,7 +36,11 @@ pub fn vat_fr(s: &str) -> bool {
     let siren = &ds[2..];
     let mut keyed = siren.to_vec();
     keyed.extend_from_slice(&[1, 2]);
-    !all_same(siren) && luhn_ok(siren) && num_at(&ds, 0, 2) == mod97_digits(&keyed)
+    // SIRENs starting 000 (entities outside the SIRENE register, e.g. in
+    // Monaco) carry no Luhn check.
+    !all_same(siren)
+        && (siren[..3] == [0, 0, 0] || luhn_ok(siren))
+        && num_at(&ds, 0, 2) == mod97_digits(&keyed)
 }
 
 /// IT: 11 digits (partita IVA), Luhn, office code 001-100, 120, 121, 888, 999.
@@ -207,6 +212,7 @@ mod tests {
         let ok: &[Case] = &[
             (vat_de, "DE136695976", "DE136695977"),
             (vat_fr, "FR40303265045", "FR41303265045"),
+            (vat_fr, "FR34000588086", "FR35000588086"),
             (vat_it, "IT00743110157", "IT00743110158"),
             (vat_es, "ESA13585625", "ESA13585626"),
             (vat_es, "ES54362315K", "ES54362315Z"),
