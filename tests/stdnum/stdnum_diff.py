@@ -122,6 +122,8 @@ def deviation(name, v):
         return "a Belgian check is 97 - n mod 97 (01-97); stdnum accepts any value congruent mod 97"
     if name == "MX CURP" and v[:4] in curp._name_blacklist:
         return "stdnum rejects CURPs starting with an offensive word; ferret does not"
+    if name == "AU ABN" and v[:2] == "10":
+        return "ferret applies the ATO's published mod-89 rule, which also accepts check digits 10 (stdnum computes 99 for them)"
     if name == "NZ IRD" and len(v) == 9 and v[0] == "0":
         return "ferret counts digits, stdnum the integer value"
     return None
