@@ -27,6 +27,9 @@ for d in demo corpus truth; do
   diff -r "fixtures/$d" "$regen/$d" >/dev/null || { echo "fixtures/$d differs from a fresh generation: run 'cargo run --example gen_fixtures -- fixtures' and commit"; diff -rq "fixtures/$d" "$regen/$d" | head; exit 1; }
 done
 
+echo "== validators agree with python-stdnum (differential, 1000 candidates per identifier)"
+bash scripts/stdnum_diff.sh 1000
+
 echo "== PostgreSQL test server"
 # Started fresh for the tests, stopped when this script exits (pass or fail).
 bash scripts/pg-server.sh start

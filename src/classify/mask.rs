@@ -7,6 +7,8 @@
 ///   and the top-level domain: `j***@e******.com`;
 /// - payment cards keep the last four digits (as PCI DSS allows);
 /// - credentials keep a recognisable prefix of at most four characters;
+/// - dates of birth, gender and ethnicity keep nothing but separators (the
+///   last characters of a date are the day, of a category the category);
 /// - everything else keeps separators and the last two characters of a value
 ///   of eight or more characters, and nothing of a shorter one.
 pub fn mask(label: &str, value: &str) -> String {
@@ -15,6 +17,7 @@ pub fn mask(label: &str, value: &str) -> String {
         "EMAIL" => mask_email(value),
         "CREDIT_CARD" => mask_keep_last(value, 4),
         "PRIVATE_KEY" => "-----BEGIN *** PRIVATE KEY-----".to_string(),
+        "DATE_OF_BIRTH" | "GENDER" | "ETHNICITY" => mask_keep_last(value, 0),
         l if is_credential(l) => {
             let keep = if value.chars().count() >= 12 { 4 } else { 0 };
             let prefix: String = value.chars().take(keep).collect();
@@ -138,6 +141,12 @@ mod tests {
         assert_eq!(mask("IP_ADDRESS", "10.1.2.3"), "**.*.*.3");
         assert_eq!(mask("PHONE", "+1 415"), "+* ***");
         assert_eq!(mask("EMAIL", "@"), "*@*");
+        assert_eq!(mask("DATE_OF_BIRTH", "1985-03-12"), "****-**-**");
+        assert_eq!(mask("GENDER", "female"), "******");
+        assert_eq!(
+            mask("SECRET", "password=Tr0ub4dor&3"),
+            "pass****************"
+        );
     }
 
     #[test]

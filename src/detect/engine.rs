@@ -62,21 +62,24 @@ impl Engine {
             });
         }
         let patterns: Vec<String> = detectors.iter().map(Detector::grouped_pattern).collect();
-        let build = |kind: MatchKind| {
+        let build = |kind: MatchKind, cache: usize| {
             MetaRegex::builder()
                 .syntax(syntax::Config::new().multi_line(true))
                 .configure(
                     MetaRegex::config()
                         .match_kind(kind)
                         .nfa_size_limit(Some(256 << 20))
-                        .hybrid_cache_capacity(32 << 20),
+                        .hybrid_cache_capacity(cache),
                 )
                 .build_many(&patterns)
                 .map_err(|e| format!("cannot compile the detector union: {e}"))
         };
         Ok(Engine {
-            union_first: Some(build(MatchKind::LeftmostFirst)?),
-            union_all: Some(build(MatchKind::All)?),
+            union_first: Some(build(MatchKind::LeftmostFirst, 32 << 20)?),
+            // The overlapping union tracks every pattern at once: its lazy DFA
+            // has far more states, and at 32 MiB it thrashes with the full
+            // pack (the cache grows only as states are added).
+            union_all: Some(build(MatchKind::All, 128 << 20)?),
         })
     }
 

@@ -70,6 +70,13 @@ pub fn us_npi(s: &str) -> bool {
     luhn_ok(&full)
 }
 
+/// SIM card serial (ICCID, ITU-T E.118): 19 or 20 digits starting with the
+/// telecom industry prefix 89, Luhn-valid.
+pub fn iccid(s: &str) -> bool {
+    let ds = digits(s);
+    (19..=20).contains(&ds.len()) && ds[..2] == [8, 9] && luhn_ok(&ds)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,6 +111,14 @@ mod tests {
         assert!(!ca_sin("846 454 286"));
         assert!(!ca_sin("000 000 000"));
         assert!(!ca_sin("é"));
+    }
+
+    #[test]
+    fn iccid_check() {
+        assert!(iccid("8944500102198304826"));
+        assert!(!iccid("8944500102198304827"));
+        assert!(!iccid("7944500102198304826"));
+        assert!(!iccid(""));
     }
 
     #[test]

@@ -7,11 +7,14 @@
 
 // Family modules are declared here and listed in `VALIDATORS` below.
 pub mod aba;
+pub mod americas_ids;
+pub mod apac_ids;
 pub mod au_medicare;
 pub mod au_tfn;
 pub mod aws;
 pub mod azure;
 pub mod be_national_number;
+pub mod bic;
 pub mod bitcoin;
 pub mod br_cpf_cnpj;
 pub mod ch_ahv;
@@ -20,6 +23,7 @@ pub mod de_tax_id;
 pub mod email;
 pub mod es_dni;
 pub mod ethereum;
+pub mod europe_ids;
 pub mod fi_hetu;
 pub mod fr_nir;
 pub mod github_token;
@@ -37,11 +41,14 @@ pub mod nl_bsn;
 pub mod no_fodselsnummer;
 pub mod payment_card;
 pub mod pem;
+pub mod personal;
 pub mod phone;
 pub mod pl_pesel;
 pub mod se_personnummer;
+pub mod secrets;
 pub mod url_credentials;
 pub mod us_ssn;
+pub mod vat;
 pub mod verhoeff;
 pub mod vin;
 pub mod za_id;
@@ -318,6 +325,266 @@ pub static VALIDATORS: &[Validator] = &[
         kind: ValidatorKind::Structural,
         check: ethereum::ethereum_address,
     },
+    Validator {
+        name: "iccid",
+        kind: ValidatorKind::Checksum,
+        check: luhn::iccid,
+    },
+    Validator {
+        name: "nz_ird",
+        kind: ValidatorKind::Checksum,
+        check: apac_ids::nz_ird,
+    },
+    Validator {
+        name: "sg_nric",
+        kind: ValidatorKind::Checksum,
+        check: apac_ids::sg_nric,
+    },
+    Validator {
+        name: "hk_id",
+        kind: ValidatorKind::Checksum,
+        check: apac_ids::hk_id,
+    },
+    Validator {
+        name: "jp_my_number",
+        kind: ValidatorKind::Checksum,
+        check: apac_ids::jp_my_number,
+    },
+    Validator {
+        name: "kr_rrn",
+        kind: ValidatorKind::Checksum,
+        check: apac_ids::kr_rrn,
+    },
+    Validator {
+        name: "tw_id",
+        kind: ValidatorKind::Checksum,
+        check: apac_ids::tw_id,
+    },
+    Validator {
+        name: "th_id",
+        kind: ValidatorKind::Checksum,
+        check: apac_ids::th_id,
+    },
+    Validator {
+        name: "au_abn",
+        kind: ValidatorKind::Checksum,
+        check: apac_ids::au_abn,
+    },
+    Validator {
+        name: "mx_curp",
+        kind: ValidatorKind::Checksum,
+        check: americas_ids::mx_curp,
+    },
+    Validator {
+        name: "mx_rfc",
+        kind: ValidatorKind::Checksum,
+        check: americas_ids::mx_rfc,
+    },
+    Validator {
+        name: "ar_cuit",
+        kind: ValidatorKind::Checksum,
+        check: americas_ids::ar_cuit,
+    },
+    Validator {
+        name: "cl_rut",
+        kind: ValidatorKind::Checksum,
+        check: americas_ids::cl_rut,
+    },
+    Validator {
+        name: "co_nit",
+        kind: ValidatorKind::Checksum,
+        check: americas_ids::co_nit,
+    },
+    Validator {
+        name: "us_dea",
+        kind: ValidatorKind::Checksum,
+        check: americas_ids::us_dea,
+    },
+    Validator {
+        name: "at_svnr",
+        kind: ValidatorKind::Checksum,
+        check: europe_ids::at_svnr,
+    },
+    Validator {
+        name: "ie_ppsn",
+        kind: ValidatorKind::Checksum,
+        check: europe_ids::ie_ppsn,
+    },
+    Validator {
+        name: "pt_nif",
+        kind: ValidatorKind::Checksum,
+        check: europe_ids::pt_nif,
+    },
+    Validator {
+        name: "gr_amka",
+        kind: ValidatorKind::Checksum,
+        check: europe_ids::gr_amka,
+    },
+    Validator {
+        name: "cz_birth_number",
+        kind: ValidatorKind::Checksum,
+        check: europe_ids::cz_birth_number,
+    },
+    Validator {
+        name: "ro_cnp",
+        kind: ValidatorKind::Checksum,
+        check: europe_ids::ro_cnp,
+    },
+    Validator {
+        name: "tr_tckn",
+        kind: ValidatorKind::Checksum,
+        check: europe_ids::tr_tckn,
+    },
+    Validator {
+        name: "il_id",
+        kind: ValidatorKind::Checksum,
+        check: europe_ids::il_id,
+    },
+    Validator {
+        name: "ee_isikukood",
+        kind: ValidatorKind::Checksum,
+        check: europe_ids::ee_isikukood,
+    },
+    Validator {
+        name: "bg_egn",
+        kind: ValidatorKind::Checksum,
+        check: europe_ids::bg_egn,
+    },
+    Validator {
+        name: "hr_oib",
+        kind: ValidatorKind::Checksum,
+        check: europe_ids::hr_oib,
+    },
+    Validator {
+        name: "is_kennitala",
+        kind: ValidatorKind::Checksum,
+        check: europe_ids::is_kennitala,
+    },
+    Validator {
+        name: "uk_utr",
+        kind: ValidatorKind::Checksum,
+        check: europe_ids::uk_utr,
+    },
+    Validator {
+        name: "vat_de",
+        kind: ValidatorKind::Checksum,
+        check: vat::vat_de,
+    },
+    Validator {
+        name: "vat_fr",
+        kind: ValidatorKind::Checksum,
+        check: vat::vat_fr,
+    },
+    Validator {
+        name: "vat_it",
+        kind: ValidatorKind::Checksum,
+        check: vat::vat_it,
+    },
+    Validator {
+        name: "vat_es",
+        kind: ValidatorKind::Checksum,
+        check: vat::vat_es,
+    },
+    Validator {
+        name: "vat_nl",
+        kind: ValidatorKind::Checksum,
+        check: vat::vat_nl,
+    },
+    Validator {
+        name: "vat_be",
+        kind: ValidatorKind::Checksum,
+        check: vat::vat_be,
+    },
+    Validator {
+        name: "vat_at",
+        kind: ValidatorKind::Checksum,
+        check: vat::vat_at,
+    },
+    Validator {
+        name: "vat_pl",
+        kind: ValidatorKind::Checksum,
+        check: vat::vat_pl,
+    },
+    Validator {
+        name: "vat_pt",
+        kind: ValidatorKind::Checksum,
+        check: vat::vat_pt,
+    },
+    Validator {
+        name: "vat_gb",
+        kind: ValidatorKind::Checksum,
+        check: vat::vat_gb,
+    },
+    Validator {
+        name: "vat_dk",
+        kind: ValidatorKind::Checksum,
+        check: vat::vat_dk,
+    },
+    Validator {
+        name: "vat_fi",
+        kind: ValidatorKind::Checksum,
+        check: vat::vat_fi,
+    },
+    Validator {
+        name: "vat_se",
+        kind: ValidatorKind::Checksum,
+        check: vat::vat_se,
+    },
+    Validator {
+        name: "us_mbi",
+        kind: ValidatorKind::Structural,
+        check: americas_ids::us_mbi,
+    },
+    Validator {
+        name: "dk_cpr",
+        kind: ValidatorKind::Structural,
+        check: europe_ids::dk_cpr,
+    },
+    Validator {
+        name: "uk_driving_licence",
+        kind: ValidatorKind::Structural,
+        check: europe_ids::uk_driving_licence,
+    },
+    Validator {
+        name: "swift_bic",
+        kind: ValidatorKind::Structural,
+        check: bic::swift_bic,
+    },
+    Validator {
+        name: "token_entropy",
+        kind: ValidatorKind::Structural,
+        check: secrets::token_entropy,
+    },
+    Validator {
+        name: "aws_secret_key",
+        kind: ValidatorKind::Structural,
+        check: secrets::aws_secret_key,
+    },
+    Validator {
+        name: "generic_secret",
+        kind: ValidatorKind::Structural,
+        check: secrets::generic_secret,
+    },
+    Validator {
+        name: "date_of_birth",
+        kind: ValidatorKind::Structural,
+        check: personal::date_of_birth,
+    },
+    Validator {
+        name: "geo_lat_long",
+        kind: ValidatorKind::Structural,
+        check: personal::geo_lat_long,
+    },
+    Validator {
+        name: "geo_coordinate",
+        kind: ValidatorKind::Structural,
+        check: personal::geo_coordinate,
+    },
+    Validator {
+        name: "hashed_identifier",
+        kind: ValidatorKind::Structural,
+        check: personal::hashed_identifier,
+    },
 ];
 
 pub fn lookup(name: &str) -> Option<&'static Validator> {
@@ -329,6 +596,29 @@ pub fn digits(s: &str) -> Vec<u8> {
     s.bytes()
         .filter(u8::is_ascii_digit)
         .map(|b| b - b'0')
+        .collect()
+}
+
+/// Sum of `digit * weight` over the shorter of the two slices.
+pub fn weighted_sum(ds: &[u8], weights: &[u32]) -> u32 {
+    ds.iter()
+        .zip(weights)
+        .map(|(&d, &w)| u32::from(d) * w)
+        .sum()
+}
+
+/// The number formed by `ds[i..i + n]` (0 when out of range).
+pub fn num_at(ds: &[u8], i: usize, n: usize) -> u32 {
+    ds.get(i..i + n)
+        .map(|p| p.iter().fold(0u32, |a, &d| a * 10 + u32::from(d)))
+        .unwrap_or(0)
+}
+
+/// The ASCII alphanumerics of `s`, upper-cased (separators dropped).
+pub fn alnum_upper(s: &str) -> Vec<u8> {
+    s.bytes()
+        .filter(u8::is_ascii_alphanumeric)
+        .map(|b| b.to_ascii_uppercase())
         .collect()
 }
 
