@@ -27,9 +27,14 @@ for d in demo corpus truth; do
   diff -r "fixtures/$d" "$regen/$d" >/dev/null || { echo "fixtures/$d differs from a fresh generation: run 'cargo run --example gen_fixtures -- fixtures' and commit"; diff -rq "fixtures/$d" "$regen/$d" | head; exit 1; }
 done
 
-echo "== cargo test"
 log=$(mktemp)
-trap 'rm -rf "$regen" "$log"' EXIT
+echo "== S3-compatible test server (moto) for tests/s3_*.rs"
+# shellcheck source=scripts/s3-server.sh
+source scripts/s3-server.sh
+trap 'rm -rf "$regen" "$log"; s3_server_stop' EXIT
+s3_server_start
+
+echo "== cargo test"
 set +e
 cargo test --all-targets 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}

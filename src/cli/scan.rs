@@ -82,16 +82,23 @@ pub fn run(args: ScanArgs) -> i32 {
         Err(e) => return usage_error(&e),
     };
     let mut parsed: Vec<Target> = Vec::new();
-    for arg in &args.paths {
+    if args.paths.is_empty() && config.targets.is_empty() {
+        return usage_error("nothing to scan: give a TARGET, or `targets = [...]` in the config file");
+    }
+    for arg in args.paths.iter().chain(&config.targets) {
         match Target::parse(arg) {
             Ok(t) => parsed.push(t),
             Err(e) => return usage_error(&e),
         }
     }
     let mut targets: Vec<(DynStore, String)> = Vec::new();
+    let mut buckets = super::s3::Buckets::default();
     for target in &parsed {
         let opened = match target {
             Target::Local(path) => local_target(path),
+            Target::S3 { bucket, prefix } => {
+                buckets.open(&runtime, &args, &config.s3, bucket, prefix)
+            }
             other => Err(format!(
                 "{}: this kind of target is not supported yet",
                 other.display()
@@ -113,6 +120,15 @@ pub fn run(args: ScanArgs) -> i32 {
     let started = chrono::Utc::now();
     let clock = Instant::now();
     let classifier = Classifier::new(&pack, config.thresholds.clone());
+    let state = args.state.as_deref().map(|path| {
+        let settings = super::state::settings_key(
+            mode_name(mode),
+            &args,
+            &pack.digest,
+            &config.thresholds,
+        );
+        super::state::State::open(path, settings)
+    });
 
     let mut plans: Vec<AssetPlan> = Vec::new();
     let mut skipped = Vec::new();
@@ -145,6 +161,10 @@ pub fn run(args: ScanArgs) -> i32 {
             .par_iter()
             .map(|plan| {
                 progress.set_message(plan.id.clone());
+                if let Some(carried) = state.as_ref().and_then(|s| s.carry(plan)) {
+                    progress.inc(1);
+                    return carried;
+                }
                 // A bug must cost one asset, not the scan: a panic becomes an
                 // error entry on the asset and the other assets go on.
                 let asset = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scan_asset(&job, plan)))
@@ -156,6 +176,9 @@ pub fn run(args: ScanArgs) -> i32 {
                         )
                     });
                 progress.inc(1);
+                if let Some(s) = &state {
+                    s.record(plan, &asset);
+                }
                 asset
             })
             .collect()
@@ -174,12 +197,7 @@ pub fn run(args: ScanArgs) -> i32 {
             duration_ms: clock.elapsed().as_millis() as u64,
             targets: parsed.iter().map(Target::display).collect(),
             sampling: Sampling {
-                mode: match mode {
-                    Mode::Sample => "sample",
-                    Mode::Full => "full",
-                    Mode::MetadataOnly => "metadata_only",
-                }
-                .into(),
+                mode: mode_name(mode).into(),
                 sample_rows: args.sample_rows as u64,
                 seed: args.seed,
                 window_bytes: args.sample_bytes,
@@ -200,6 +218,8 @@ pub fn run(args: ScanArgs) -> i32 {
                     .collect(),
             },
             thresholds: config.thresholds.clone(),
+            io: buckets.io(),
+            incremental: state.as_ref().map(|s| s.finish()),
         },
         summary: Summary::default(),
         assets,
@@ -214,6 +234,16 @@ pub fn run(args: ScanArgs) -> i32 {
         ms = inv.scan.duration_ms,
         "scan finished"
     );
+    if let Some(io) = &inv.scan.io {
+        tracing::info!(
+            list_requests = io.list_requests,
+            get_requests = io.get_requests,
+            head_requests = io.head_requests,
+            failed_attempts = io.failed_attempts,
+            bytes_fetched = io.bytes_fetched,
+            "object store traffic"
+        );
+    }
 
     let written = match &args.output {
         Some(path) => output::write_file(&inv, args.format, path),
@@ -228,6 +258,14 @@ pub fn run(args: ScanArgs) -> i32 {
         return exit::USAGE;
     }
     super::exit_code(&inv, args.fail_on)
+}
+
+fn mode_name(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Sample => "sample",
+        Mode::Full => "full",
+        Mode::MetadataOnly => "metadata_only",
+    }
 }
 
 fn usage_error(message: &str) -> i32 {
