@@ -313,7 +313,7 @@ fn a_killed_run_resumes_from_its_state() {
         .spawn()
         .expect("spawn");
     let deadline = Instant::now() + Duration::from_secs(60);
-    let recorded = loop {
+    loop {
         assert!(Instant::now() < deadline, "no state written in time");
         assert!(
             child.try_wait().expect("wait").is_none(),
@@ -326,10 +326,9 @@ fn a_killed_run_resumes_from_its_state() {
             break;
         }
         std::thread::sleep(Duration::from_millis(50));
-    };
+    }
     child.kill().expect("kill -9");
     let _ = child.wait();
-    let _ = recorded;
     let text = std::fs::read_to_string(&state).expect("state after kill");
     let stored: Value = serde_json::from_str(&text).expect("the state is whole after SIGKILL");
     let done = stored["assets"].as_object().expect("assets").len() as u64;

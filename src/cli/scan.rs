@@ -71,7 +71,7 @@ pub fn run(args: ScanArgs) -> i32 {
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
-        .enable_time()
+        .enable_all()
         .build()
     {
         Ok(r) => r,

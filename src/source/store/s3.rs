@@ -506,7 +506,7 @@ impl S3Store {
                 bytes.len()
             ))));
         }
-        if ranged_reply.is_none() && range.start > 0 || bytes.len() as u64 > want {
+        if (ranged_reply.is_none() && range.start > 0) || bytes.len() as u64 > want {
             // A server that ignored the Range header sent the whole object:
             // keep what was asked.
             let from = usize::try_from(range.start).unwrap_or(usize::MAX).min(bytes.len());
