@@ -37,8 +37,14 @@ fn three_files(tag: &str) -> String {
     put_many(
         &b,
         vec![
-            ("a/first.csv".into(), b"email\nx1@example.com\nx2@example.com\n".to_vec()),
-            ("b/second.csv".into(), b"email\ny1@example.com\ny2@example.com\n".to_vec()),
+            (
+                "a/first.csv".into(),
+                b"email\nx1@example.com\nx2@example.com\n".to_vec(),
+            ),
+            (
+                "b/second.csv".into(),
+                b"email\ny1@example.com\ny2@example.com\n".to_vec(),
+            ),
             (
                 "c/third.log".into(),
                 "user ann@example.com logged in\nuser bob@example.com logged in\n"
@@ -112,7 +118,10 @@ fn a_connection_reset_mid_body_is_retried() {
     assert!(stderr.contains("retrying"), "{stderr}");
     let a = inv["assets"]
         .as_array()
-        .and_then(|a| a.iter().find(|x| x["id"] == format!("s3://{b}/c/third.log")))
+        .and_then(|a| {
+            a.iter()
+                .find(|x| x["id"] == format!("s3://{b}/c/third.log"))
+        })
         .expect("asset");
     assert_eq!(a["rows_sampled"], 1000);
 
@@ -141,7 +150,7 @@ fn an_object_deleted_between_list_and_get() {
     let p = proxy::start(
         &endpoint(),
         Rules {
-            delete_before_get: Some("a/first.csv".into()),
+            delete_before_get: Some((b.clone(), "a/first.csv".into())),
             ..Rules::default()
         },
     );
@@ -269,7 +278,10 @@ fn access_denied_on_some_keys_and_wrong_credentials() {
         assert_eq!(code, Some(1), "{stderr}");
         let e = &inv["assets"][0]["errors"][0];
         assert_eq!(e["code"], "invalid_credentials", "{inv}");
-        assert!(e["message"].as_str().unwrap_or_default().contains(reason), "{e}");
+        assert!(
+            e["message"].as_str().unwrap_or_default().contains(reason),
+            "{e}"
+        );
     }
 }
 
@@ -334,12 +346,7 @@ fn a_killed_run_resumes_from_its_state() {
     let done = stored["assets"].as_object().expect("assets").len() as u64;
     assert!(done >= 5 && done < 120, "{done}");
 
-    let (code, inv, stderr) = scan(&[
-        "--quiet",
-        "--state",
-        state.to_str().expect("path"),
-        &target,
-    ]);
+    let (code, inv, stderr) = scan(&["--quiet", "--state", state.to_str().expect("path"), &target]);
     assert_eq!(code, 0, "{stderr}");
     let inc = &inv["scan"]["incremental"];
     assert_eq!(inc["carried_forward"], done, "{inc}");

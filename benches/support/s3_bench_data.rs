@@ -30,7 +30,9 @@ fn batch(start: usize, n: usize) -> RecordBatch {
         s
     };
     let ids: Vec<i64> = (start..start + n).map(|i| i as i64).collect();
-    let emails: Vec<String> = (start..start + n).map(|i| format!("user{i}@example.com")).collect();
+    let emails: Vec<String> = (start..start + n)
+        .map(|i| format!("user{i}@example.com"))
+        .collect();
     let notes: Vec<String> = (0..n).map(|_| hex(120)).collect();
     let cols: Vec<(&str, ArrayRef)> = vec![
         ("id", Arc::new(Int64Array::from(ids))),
@@ -51,8 +53,11 @@ fn parquet_file(index: usize, mib: usize) -> Vec<u8> {
     let first = batch(0, 1);
     let mut w = ArrowWriter::try_new(&mut buf, first.schema(), Some(props)).expect("writer");
     for g in 0..groups {
-        w.write(&batch(index * 10_000_000 + g * rows_per_group, rows_per_group))
-            .expect("write");
+        w.write(&batch(
+            index * 10_000_000 + g * rows_per_group,
+            rows_per_group,
+        ))
+        .expect("write");
     }
     w.close().expect("close");
     buf
@@ -61,7 +66,9 @@ fn parquet_file(index: usize, mib: usize) -> Vec<u8> {
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let endpoint = args.get(1).expect("usage: s3_bench_data ENDPOINT [FILES] [MIB]");
+    let endpoint = args
+        .get(1)
+        .expect("usage: s3_bench_data ENDPOINT [FILES] [MIB]");
     let files: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(4);
     let mib: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(64);
     let conf = aws_sdk_s3::config::Builder::new()
@@ -94,9 +101,13 @@ async fn main() {
             async move {
                 c.put_object()
                     .bucket("bench-many")
-                    .key(format!("clicks/dt=2024-01-{:02}/part-{i:05}.jsonl", i % 28 + 1))
+                    .key(format!(
+                        "clicks/dt=2024-01-{:02}/part-{i:05}.jsonl",
+                        i % 28 + 1
+                    ))
                     .body(ByteStream::from(
-                        format!("{{\"email\":\"visitor{i}@example.com\",\"n\":{i}}}\n").into_bytes(),
+                        format!("{{\"email\":\"visitor{i}@example.com\",\"n\":{i}}}\n")
+                            .into_bytes(),
                     ))
                     .send()
                     .await

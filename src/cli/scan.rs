@@ -83,7 +83,9 @@ pub fn run(args: ScanArgs) -> i32 {
     };
     let mut parsed: Vec<Target> = Vec::new();
     if args.paths.is_empty() && config.targets.is_empty() {
-        return usage_error("nothing to scan: give a TARGET, or `targets = [...]` in the config file");
+        return usage_error(
+            "nothing to scan: give a TARGET, or `targets = [...]` in the config file",
+        );
     }
     for arg in args.paths.iter().chain(&config.targets) {
         match Target::parse(arg) {
@@ -121,12 +123,8 @@ pub fn run(args: ScanArgs) -> i32 {
     let clock = Instant::now();
     let classifier = Classifier::new(&pack, config.thresholds.clone());
     let state = args.state.as_deref().map(|path| {
-        let settings = super::state::settings_key(
-            mode_name(mode),
-            &args,
-            &pack.digest,
-            &config.thresholds,
-        );
+        let settings =
+            super::state::settings_key(mode_name(mode), &args, &pack.digest, &config.thresholds);
         super::state::State::open(path, settings)
     });
 

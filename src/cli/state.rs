@@ -91,9 +91,10 @@ impl State {
     /// means "scan everything", with the reason in the inventory).
     pub fn open(path: &Path, settings: String) -> State {
         let (previous, ignored) = match std::fs::read(path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                (BTreeMap::new(), Some("no state yet (first run)".to_string()))
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (
+                BTreeMap::new(),
+                Some("no state yet (first run)".to_string()),
+            ),
             Err(e) => {
                 tracing::warn!(state = %path.display(), "cannot read the state file ({}): scanning everything", e.kind());
                 (

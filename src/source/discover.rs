@@ -394,7 +394,10 @@ mod tests {
             objects.push(meta(format!("logs/app/app-{i:06}.log.gz")));
         }
         for i in 0..10 {
-            objects.push(meta(format!("exports/report_{}.csv", ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"][i])));
+            objects.push(meta(format!(
+                "exports/report_{}.csv",
+                ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"][i]
+            )));
         }
         let store: DynStore = Arc::new(Listed(objects));
         let started = std::time::Instant::now();

@@ -154,7 +154,10 @@ pub fn ferret_s3(endpoint: &str) -> std::process::Command {
         .env_remove("AWS_PROFILE")
         .env_remove("AWS_SESSION_TOKEN")
         .env("AWS_CONFIG_FILE", "/nonexistent/ferret-test-config")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/ferret-test-credentials")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/ferret-test-credentials",
+        )
         .env_remove("FERRET_LOG")
         .args(["scan", "--s3-endpoint", endpoint]);
     cmd
@@ -164,10 +167,7 @@ pub fn ferret_s3(endpoint: &str) -> std::process::Command {
 /// The inventory is validated against the schema, and neither output may
 /// hold the secret key.
 pub fn scan_at(endpoint: &str, args: &[&str]) -> (i32, Value, String) {
-    let out = ferret_s3(endpoint)
-        .args(args)
-        .output()
-        .expect("run ferret");
+    let out = ferret_s3(endpoint).args(args).output().expect("run ferret");
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(

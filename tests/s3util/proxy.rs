@@ -18,9 +18,9 @@ pub struct Rules {
     /// Cut the body of the first N GET responses whose path contains the
     /// string: half the body, then a reset.
     pub reset_body: Option<(String, u64)>,
-    /// Before forwarding the first GET whose path contains `key`, delete
-    /// that object on the server (path-style `/bucket/key`).
-    pub delete_before_get: Option<String>,
+    /// Before forwarding the first GET of (bucket, key), delete that object
+    /// on the server (through the S3 API).
+    pub delete_before_get: Option<(String, String)>,
     /// Wait this long before forwarding each request.
     pub delay: Option<Duration>,
 }
@@ -175,13 +175,21 @@ async fn handle(mut sock: TcpStream, s: &Shared) -> std::io::Result<()> {
         return Ok(());
     }
     if method == "GET"
-        && let Some(key) = &s.rules.delete_before_get
-        && path.split('?').next().unwrap_or_default().ends_with(key.as_str())
+        && let Some((bucket, key)) = &s.rules.delete_before_get
+        && path
+            .split('?')
+            .next()
+            .unwrap_or_default()
+            .ends_with(key.as_str())
         && take(&s.deleted, 1)
     {
-        let target = path.split('?').next().unwrap_or_default();
-        let del = format!("DELETE {target} HTTP/1.1\r\nHost: {}\r\nContent-Length: 0\r\n\r\n", s.upstream);
-        forward(s.upstream, &del, &[]).await?;
+        super::client_for(&format!("http://{}", s.upstream))
+            .delete_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
     }
     let resp = forward(s.upstream, &head, &body).await?;
     if method == "GET"
@@ -190,7 +198,9 @@ async fn handle(mut sock: TcpStream, s: &Shared) -> std::io::Result<()> {
         && !path.contains("list-type")
         && take(&s.reset, *n)
     {
-        let head_end = find(&resp, b"\r\n\r\n").map(|p| p + 4).unwrap_or(resp.len());
+        let head_end = find(&resp, b"\r\n\r\n")
+            .map(|p| p + 4)
+            .unwrap_or(resp.len());
         let cut = head_end + (resp.len() - head_end) / 2;
         sock.write_all(&resp[..cut]).await?;
         sock.flush().await?;

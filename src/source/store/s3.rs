@@ -222,7 +222,11 @@ fn store_error<E>(what: &str, err: &SdkError<E>) -> StoreError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    let what = if what.is_empty() { "(bucket root)" } else { what };
+    let what = if what.is_empty() {
+        "(bucket root)"
+    } else {
+        what
+    };
     match err {
         SdkError::ServiceError(se) => {
             let status = se.raw().status().as_u16();
@@ -471,7 +475,8 @@ impl S3Store {
             Ok(out) => out,
             Err(e) => {
                 if let SdkError::ServiceError(se) = &e
-                    && (se.raw().status().as_u16() == 416 || se.err().code() == Some("InvalidRange"))
+                    && (se.raw().status().as_u16() == 416
+                        || se.err().code() == Some("InvalidRange"))
                 {
                     return Err(GetFailure::Request(StoreError::OutOfRange {
                         start: range.start,
@@ -509,8 +514,12 @@ impl S3Store {
         if (ranged_reply.is_none() && range.start > 0) || bytes.len() as u64 > want {
             // A server that ignored the Range header sent the whole object:
             // keep what was asked.
-            let from = usize::try_from(range.start).unwrap_or(usize::MAX).min(bytes.len());
-            let to = usize::try_from(range.end).unwrap_or(usize::MAX).min(bytes.len());
+            let from = usize::try_from(range.start)
+                .unwrap_or(usize::MAX)
+                .min(bytes.len());
+            let to = usize::try_from(range.end)
+                .unwrap_or(usize::MAX)
+                .min(bytes.len());
             if ranged_reply.is_none() {
                 return Ok(bytes.slice(from..to));
             }
