@@ -344,7 +344,7 @@ fn a_killed_run_resumes_from_its_state() {
     let text = std::fs::read_to_string(&state).expect("state after kill");
     let stored: Value = serde_json::from_str(&text).expect("the state is whole after SIGKILL");
     let done = stored["assets"].as_object().expect("assets").len() as u64;
-    assert!(done >= 5 && done < 120, "{done}");
+    assert!((5..120).contains(&done), "{done}");
 
     let (code, inv, stderr) = scan(&["--quiet", "--state", state.to_str().expect("path"), &target]);
     assert_eq!(code, 0, "{stderr}");

@@ -45,7 +45,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Scan folders and files and write an inventory (JSON on stdout by default).
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// List the detectors in the pack (built-in plus --detectors folders).
     Detectors {
         /// Also load detector files from this folder (repeatable).
@@ -182,7 +182,7 @@ pub fn main() -> i32 {
         }
     };
     match cli.command {
-        Command::Scan(args) => scan::run(args),
+        Command::Scan(args) => scan::run(*args),
         Command::Detectors { extra } => list_detectors(&extra),
         Command::Schema => {
             print!("{}", crate::inventory::JSON_SCHEMA);
