@@ -30,11 +30,16 @@ done
 echo "== validators agree with python-stdnum (differential, 1000 candidates per identifier)"
 bash scripts/stdnum_diff.sh 1000
 
-echo "== PostgreSQL test server"
-# Started fresh for the tests, stopped when this script exits (pass or fail).
-bash scripts/pg-server.sh start
 log=$(mktemp)
-trap 'rm -rf "$regen" "$log"; bash scripts/pg-server.sh stop' EXIT
+echo "== S3-compatible test server (moto) for tests/s3_*.rs"
+# shellcheck source=scripts/s3-server.sh
+source scripts/s3-server.sh
+# Both test servers are stopped when this script exits (pass or fail).
+trap 'rm -rf "$regen" "$log"; s3_server_stop; bash scripts/pg-server.sh stop' EXIT
+s3_server_start
+
+echo "== PostgreSQL test server"
+bash scripts/pg-server.sh start
 # shellcheck disable=SC1091
 . target/pg/env
 

@@ -9,10 +9,24 @@ use std::path::Path;
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
+    /// Targets scanned in addition to those on the command line.
+    pub targets: Vec<String>,
     pub thresholds: Thresholds,
     pub detectors: DetectorSelection,
+    pub s3: S3Config,
     /// PostgreSQL servers to scan besides the command line's targets.
     pub postgres: Vec<PostgresSource>,
+}
+
+/// `[s3]`: how to reach S3 or an S3-compatible store; command-line flags win.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct S3Config {
+    pub endpoint: Option<String>,
+    pub region: Option<String>,
+    pub path_style: Option<bool>,
+    pub concurrency: Option<usize>,
+    pub max_attempts: Option<u32>,
 }
 
 /// `[[postgres]]`: a server, with its password taken from the environment
@@ -83,6 +97,13 @@ mod tests {
         assert!(!c.detectors.keeps("phone_e164", "PHONE"));
         assert!(c.detectors.keeps("email", "EMAIL"));
         assert!(toml::from_str::<Config>("[thresholds]\nmin_confidense = 0.7\n").is_err());
+        let c: Config = toml::from_str(
+            "targets = ['s3://lake/a/', 's3://other']\n[s3]\nendpoint = 'http://127.0.0.1:9000'\nconcurrency = 8\n",
+        )
+        .unwrap();
+        assert_eq!(c.targets.len(), 2);
+        assert_eq!(c.s3.concurrency, Some(8));
+        assert!(toml::from_str::<Config>("[s3]\nendpont = 'x'\n").is_err());
         let c: Config = toml::from_str(
             "[[postgres]]\nurl = 'postgres://ferret@db:5432/app'\npassword_env = 'APP_DB_PASSWORD'\n",
         )

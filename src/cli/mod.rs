@@ -2,9 +2,11 @@
 //! exit codes. Knows how to drive the pipeline, not how detection works.
 
 mod config;
+mod s3;
 mod sample;
 mod scan;
 mod scan_db;
+mod state;
 mod target;
 
 use crate::detect::Pack;
@@ -71,8 +73,8 @@ pub enum FailOn {
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// What to scan: folders or files (walked recursively), s3://bucket/prefix,
-    /// postgres://user@host:port/db, or sqlite:///path/app.db.
-    /// (Required unless the config file lists sources.)
+    /// postgres://user@host:port/db, or sqlite:///path/app.db. Also taken
+    /// from `targets = [...]` in the config file.
     #[arg(value_name = "TARGET")]
     pub paths: Vec<String>,
 
@@ -178,6 +180,31 @@ pub struct ScanArgs {
     /// Log line format on stderr.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+
+    /// S3-compatible endpoint URL (MinIO, Ceph, R2, ...); implies path-style addressing.
+    #[arg(long, value_name = "URL")]
+    pub s3_endpoint: Option<String>,
+
+    /// AWS region (default: from the credential chain: AWS_REGION, profile).
+    #[arg(long, value_name = "REGION")]
+    pub s3_region: Option<String>,
+
+    /// Path-style addressing (endpoint/bucket/key); default: on with --s3-endpoint.
+    #[arg(long, value_name = "BOOL")]
+    pub s3_path_style: Option<bool>,
+
+    /// S3 requests in flight at most, per bucket [default: 32].
+    #[arg(long, value_name = "N")]
+    pub s3_concurrency: Option<usize>,
+
+    /// Attempts per S3 request, with exponential backoff and jitter [default: 6].
+    #[arg(long, value_name = "N")]
+    pub s3_max_attempts: Option<u32>,
+
+    /// Incremental runs: keep per-asset object fingerprints and results in this
+    /// file; the next run rescans only new or changed assets.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
 }
 
 /// Parses arguments, runs, and returns the process exit code.

@@ -84,7 +84,7 @@ pub fn run(args: ScanArgs) -> i32 {
         Err(e) => return usage_error(&e),
     };
     let mut parsed: Vec<Target> = Vec::new();
-    for arg in &args.paths {
+    for arg in args.paths.iter().chain(&config.targets) {
         match Target::parse(arg) {
             Ok(t) => parsed.push(t),
             Err(e) => return usage_error(&e),
@@ -103,9 +103,13 @@ pub fn run(args: ScanArgs) -> i32 {
     let mut targets: Vec<(DynStore, String)> = Vec::new();
     let mut pg_sources: Vec<PgSource> = Vec::new();
     let mut sqlite_files: Vec<PathBuf> = Vec::new();
+    let mut buckets = super::s3::Buckets::default();
     for target in &parsed {
         let opened = match target {
             Target::Local(path) => local_target(path).map(|t| targets.push(t)),
+            Target::S3 { bucket, prefix } => buckets
+                .open(&runtime, &args, &config.s3, bucket, prefix)
+                .map(|t| targets.push(t)),
             Target::Postgres(url) => PgSource::from_url(url, &pg_settings)
                 .map(|s| pg_sources.push(s))
                 .map_err(|e| format!("{}: {e}", target.display())),
@@ -113,10 +117,6 @@ pub fn run(args: ScanArgs) -> i32 {
                 sqlite_files.push(path.clone());
                 Ok(())
             }
-            other => Err(format!(
-                "{}: this kind of target is not supported yet",
-                other.display()
-            )),
         };
         if let Err(e) = opened {
             return usage_error(&e);
@@ -150,7 +150,7 @@ pub fn run(args: ScanArgs) -> i32 {
     }
     if parsed.is_empty() {
         return usage_error(
-            "nothing to scan: give a path or URL, or list sources in the config file",
+            "nothing to scan: give a TARGET, or `targets = [...]` / `[[postgres]]` in the config file",
         );
     }
 
@@ -164,6 +164,11 @@ pub fn run(args: ScanArgs) -> i32 {
     let started = chrono::Utc::now();
     let clock = Instant::now();
     let classifier = Classifier::new(&pack, config.thresholds.clone());
+    let state = args.state.as_deref().map(|path| {
+        let settings =
+            super::state::settings_key(mode_name(mode), &args, &pack.digest, &config.thresholds);
+        super::state::State::open(path, settings)
+    });
 
     let mut plans: Vec<AssetPlan> = Vec::new();
     let mut skipped = Vec::new();
@@ -199,6 +204,10 @@ pub fn run(args: ScanArgs) -> i32 {
             .par_iter()
             .map(|plan| {
                 progress.set_message(plan.id.clone());
+                if let Some(carried) = state.as_ref().and_then(|s| s.carry(plan)) {
+                    progress.inc(1);
+                    return carried;
+                }
                 // A bug must cost one asset, not the scan: a panic becomes an
                 // error entry on the asset and the other assets go on.
                 let asset = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scan_asset(&job, plan)))
@@ -210,6 +219,9 @@ pub fn run(args: ScanArgs) -> i32 {
                         )
                     });
                 progress.inc(1);
+                if let Some(s) = &state {
+                    s.record(plan, &asset);
+                }
                 asset
             })
             .collect()
@@ -243,12 +255,7 @@ pub fn run(args: ScanArgs) -> i32 {
             duration_ms: clock.elapsed().as_millis() as u64,
             targets: parsed.iter().map(Target::display).collect(),
             sampling: Sampling {
-                mode: match mode {
-                    Mode::Sample => "sample",
-                    Mode::Full => "full",
-                    Mode::MetadataOnly => "metadata_only",
-                }
-                .into(),
+                mode: mode_name(mode).into(),
                 sample_rows: args.sample_rows as u64,
                 seed: args.seed,
                 window_bytes: args.sample_bytes,
@@ -269,6 +276,8 @@ pub fn run(args: ScanArgs) -> i32 {
                     .collect(),
             },
             thresholds: config.thresholds.clone(),
+            io: buckets.io(),
+            incremental: state.as_ref().map(|s| s.finish()),
         },
         summary: Summary::default(),
         assets,
@@ -283,6 +292,16 @@ pub fn run(args: ScanArgs) -> i32 {
         ms = inv.scan.duration_ms,
         "scan finished"
     );
+    if let Some(io) = &inv.scan.io {
+        tracing::info!(
+            list_requests = io.list_requests,
+            get_requests = io.get_requests,
+            head_requests = io.head_requests,
+            failed_attempts = io.failed_attempts,
+            bytes_fetched = io.bytes_fetched,
+            "object store traffic"
+        );
+    }
 
     let written = match &args.output {
         Some(path) => output::write_file(&inv, args.format, path),
@@ -297,6 +316,14 @@ pub fn run(args: ScanArgs) -> i32 {
         return exit::USAGE;
     }
     super::exit_code(&inv, args.fail_on)
+}
+
+fn mode_name(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Sample => "sample",
+        Mode::Full => "full",
+        Mode::MetadataOnly => "metadata_only",
+    }
 }
 
 fn usage_error(message: &str) -> i32 {

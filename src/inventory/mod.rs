@@ -39,6 +39,40 @@ pub struct ScanInfo {
     pub sampling: Sampling,
     pub detector_pack: DetectorPackInfo,
     pub thresholds: Thresholds,
+    /// Requests and bytes the object stores (S3) cost this run; absent when
+    /// only local folders were scanned. (1.1)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub io: Option<IoInfo>,
+    /// With `--state`: what was carried forward from the previous run. (1.1)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incremental: Option<Incremental>,
+}
+
+/// Object store traffic of one run (all S3 buckets together).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct IoInfo {
+    pub list_requests: u64,
+    pub get_requests: u64,
+    pub head_requests: u64,
+    /// Attempts that failed (5xx, throttling, timeouts, resets) and were retried.
+    pub failed_attempts: u64,
+    /// Object bytes received (ranged gets), this run only.
+    pub bytes_fetched: u64,
+}
+
+/// An incremental run (`--state`): assets whose objects are unchanged since
+/// the state was written are carried forward without reading them.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Incremental {
+    /// Assets taken from the state file as they were.
+    pub carried_forward: u64,
+    /// Assets scanned this run (new, changed, or with errors last time).
+    pub rescanned: u64,
+    /// Assets of the state whose objects are all gone.
+    pub dropped: u64,
+    /// Why the state was not used, if it was not (first run, other settings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_ignored: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -345,4 +345,72 @@ mod tests {
         assert_eq!(d.assets.len(), 1);
         assert!(d.assets[0].id.ends_with("/misc/customers.csv"));
     }
+
+    /// A listing of 100,000 keys (the size of a large lake prefix), served
+    /// from memory: discovery groups them into datasets, in bounded time.
+    #[derive(Debug)]
+    struct Listed(Vec<ObjectMeta>);
+
+    #[async_trait::async_trait]
+    impl crate::source::store::ObjectStore for Listed {
+        fn url(&self, key: &str) -> String {
+            format!("s3://lake/{key}")
+        }
+        async fn list(&self, _prefix: &str) -> crate::source::store::Listing {
+            crate::source::store::Listing {
+                objects: self.0.clone(),
+                errors: Vec::new(),
+            }
+        }
+        async fn head(&self, key: &str) -> Result<ObjectMeta, StoreError> {
+            Err(StoreError::NotFound(key.into()))
+        }
+        async fn get_range(
+            &self,
+            key: &str,
+            _range: std::ops::Range<u64>,
+        ) -> Result<bytes::Bytes, StoreError> {
+            Err(StoreError::NotFound(key.into()))
+        }
+    }
+
+    #[tokio::test]
+    async fn groups_100k_keys_into_datasets() {
+        let meta = |key: String| ObjectMeta {
+            key,
+            size: 100,
+            modified: None,
+            etag: Some("\"e\"".into()),
+        };
+        let mut objects = Vec::new();
+        for i in 0..50_000 {
+            objects.push(meta(format!(
+                "warehouse/events/dt=2024-{:02}-{:02}/part-{i:05}-3f2a9c1e.snappy.parquet",
+                i % 12 + 1,
+                i % 28 + 1
+            )));
+        }
+        for i in 0..49_990 {
+            objects.push(meta(format!("logs/app/app-{i:06}.log.gz")));
+        }
+        for i in 0..10 {
+            objects.push(meta(format!(
+                "exports/report_{}.csv",
+                ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"][i]
+            )));
+        }
+        let store: DynStore = Arc::new(Listed(objects));
+        let started = std::time::Instant::now();
+        let d = discover(&store, "", &KeyFilter::default()).await;
+        let took = started.elapsed();
+        let sizes: Vec<(String, usize)> = d
+            .assets
+            .iter()
+            .map(|a| (a.id.clone(), a.objects.len()))
+            .collect();
+        assert_eq!(sizes.len(), 12, "{sizes:?}");
+        assert!(sizes.contains(&("s3://lake/warehouse/events/".into(), 50_000)));
+        assert!(sizes.contains(&("s3://lake/logs/app/".into(), 49_990)));
+        assert!(took.as_secs() < 20, "{took:?}");
+    }
 }

@@ -1,10 +1,11 @@
 //! Storage abstraction: list, head and ranged get.
 //!
 //! Every format reader reads through [`ObjectStore`] only, so the same reader
-//! code serves the local disk and (next) S3. Keys are `/`-separated paths
+//! code serves the local disk and S3 (and S3-compatible stores). Keys are `/`-separated paths
 //! relative to the store's root, whatever the backend.
 
 mod local;
+pub mod s3;
 
 pub use local::LocalStore;
 
@@ -39,6 +40,18 @@ pub enum StoreError {
     OutOfRange { start: u64, end: u64, size: u64 },
     #[error("i/o error: {0}")]
     Io(String),
+    /// The store kept answering "slow down" / 503 after every retry.
+    #[error("throttled: {0}")]
+    Throttled(String),
+    /// The credentials were refused (unknown key, bad signature, expired token).
+    #[error("invalid credentials: {0}")]
+    InvalidCredentials(String),
+    /// No answer in time, after every retry.
+    #[error("timed out: {0}")]
+    Timeout(String),
+    /// The store could not be reached (connection refused, DNS, TLS).
+    #[error("unreachable: {0}")]
+    Unreachable(String),
 }
 
 impl StoreError {
@@ -50,6 +63,10 @@ impl StoreError {
             StoreError::SymlinkLoop(_) => "symlink_loop",
             StoreError::OutOfRange { .. } => "out_of_range",
             StoreError::Io(_) => "io_error",
+            StoreError::Throttled(_) => "throttled",
+            StoreError::InvalidCredentials(_) => "invalid_credentials",
+            StoreError::Timeout(_) => "timeout",
+            StoreError::Unreachable(_) => "unreachable",
         }
     }
 }
@@ -71,6 +88,34 @@ pub trait ObjectStore: Send + Sync + fmt::Debug {
     async fn head(&self, key: &str) -> Result<ObjectMeta, StoreError>;
     /// Bytes `range` of an object; a range past the end is clipped to the end.
     async fn get_range(&self, key: &str, range: Range<u64>) -> Result<Bytes, StoreError>;
+    /// Requests sent and bytes received so far (for logs, the inventory and
+    /// benchmarks); the local disk does not count.
+    fn io_stats(&self) -> IoStats {
+        IoStats::default()
+    }
+}
+
+/// What a store has cost so far: requests by kind, attempts that failed and
+/// were retried, and object bytes received.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct IoStats {
+    pub list_requests: u64,
+    pub get_requests: u64,
+    pub head_requests: u64,
+    /// Attempts that failed (5xx, throttling, timeouts, resets) and were retried
+    /// while attempts remained.
+    pub failed_attempts: u64,
+    pub bytes_fetched: u64,
+}
+
+impl IoStats {
+    pub fn add(&mut self, o: &IoStats) {
+        self.list_requests += o.list_requests;
+        self.get_requests += o.get_requests;
+        self.head_requests += o.head_requests;
+        self.failed_attempts += o.failed_attempts;
+        self.bytes_fetched += o.bytes_fetched;
+    }
 }
 
 pub type DynStore = Arc<dyn ObjectStore>;
