@@ -8,7 +8,7 @@ use crate::classify::{AssetProfile, Classifier, mask::redact};
 use crate::inventory::{Asset, AssetError, Column, TableInfo};
 use crate::source::batch::string_field;
 use crate::source::db::postgres::{self, ColumnStats, FullScan, PgSource};
-use crate::source::db::{DbError, Render, TablePlan, sqlite};
+use crate::source::db::{DbError, Render, TablePlan, TableRead, sqlite};
 use crate::source::discover::KeyFilter;
 use arrow::datatypes::Schema;
 use arrow::record_batch::{RecordBatch, RecordBatchOptions};
@@ -37,6 +37,27 @@ struct Outcome {
     row_count: Option<(f64, &'static str)>,
     errors: Vec<(String, String)>,
     read: bool,
+}
+
+impl Outcome {
+    /// Takes in a successful read; invalid UTF-8 is reported, saying what
+    /// became of those values.
+    fn absorb(&mut self, r: &TableRead, invalid_fate: &str) {
+        self.read = true;
+        self.rows = r.rows;
+        self.bytes = r.bytes;
+        self.method = r.method;
+        self.row_count = r.row_count;
+        if r.invalid_utf8 > 0 {
+            self.errors.push((
+                "invalid_utf8".into(),
+                format!(
+                    "{} value(s) were not valid UTF-8 ({invalid_fate})",
+                    r.invalid_utf8
+                ),
+            ));
+        }
+    }
 }
 
 impl DbJob<'_> {
@@ -343,23 +364,10 @@ fn scan_pg_table(job: &DbJob, sessions: &PgPool, plan: &TablePlan, stats: &Colum
                 deadline,
             )) {
                 Ok(s) => {
-                    out.read = true;
-                    out.rows = s.rows;
-                    out.bytes = s.bytes;
-                    out.method = s.method;
-                    out.row_count = s.row_count;
                     for batch in &s.batches {
                         job.classifier.observe_batch(batch, &mut profile);
                     }
-                    if s.invalid_utf8 > 0 {
-                        out.errors.push((
-                            "invalid_utf8".into(),
-                            format!(
-                                "{} value(s) were not valid UTF-8 and were not read",
-                                s.invalid_utf8
-                            ),
-                        ));
-                    }
+                    out.absorb(&s, "not read");
                 }
                 Err(e) => out.errors.push((e.code.into(), e.message)),
             }
@@ -474,22 +482,7 @@ pub fn scan_sqlite(job: &DbJob, path: &Path) -> Vec<Asset> {
                     job.args.sniff_binary,
                     &mut sink,
                 ) {
-                    Ok(r) => {
-                        out.read = true;
-                        out.rows = r.rows;
-                        out.bytes = r.bytes;
-                        out.method = r.method;
-                        out.row_count = r.row_count;
-                        if r.invalid_utf8 > 0 {
-                            out.errors.push((
-                                "invalid_utf8".into(),
-                                format!(
-                                    "{} value(s) were not valid UTF-8 (replaced)",
-                                    r.invalid_utf8
-                                ),
-                            ));
-                        }
-                    }
+                    Ok(r) => out.absorb(&r, "replaced"),
                     Err(e) => out.errors.push((e.code.into(), e.message)),
                 }
             }

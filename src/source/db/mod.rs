@@ -221,6 +221,22 @@ impl TableBatchBuilder {
     }
 }
 
+/// What reading one relation produced, whatever the engine.
+pub struct TableRead {
+    /// The batches of a sample read in one go (streamed reads hand them to a sink instead).
+    pub batches: Vec<RecordBatch>,
+    pub rows: u64,
+    /// Bytes of text received.
+    pub bytes: u64,
+    /// How rows were chosen: `whole_table`, `limit`, `tablesample_system`,
+    /// `tablesample_bernoulli`, `rowid_ranges`, `copy`.
+    pub method: &'static str,
+    /// Rows, when the read settles it (a table read whole) or a cheap count could.
+    pub row_count: Option<(f64, &'static str)>,
+    /// Values that were not valid UTF-8 (replaced or dropped, and reported).
+    pub invalid_utf8: u64,
+}
+
 /// Values of a PostgreSQL array literal (`{a,"b c",NULL}`), as pg_stats
 /// prints `most_common_vals`; `NULL` elements are dropped.
 pub fn parse_array_literal(text: &str) -> Vec<String> {

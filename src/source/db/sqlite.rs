@@ -1,7 +1,9 @@
 //! SQLite through the bundled library, opened read-only (`mode=ro`): the
 //! same plans, sampling and batches as PostgreSQL, without a server.
 
-use super::{DbColumn, DbError, RelationKind, Render, TableBatchBuilder, TablePlan, quote_ident};
+use super::{
+    DbColumn, DbError, RelationKind, Render, TableBatchBuilder, TablePlan, TableRead, quote_ident,
+};
 use crate::inventory::ForeignKey;
 use arrow::record_batch::RecordBatch;
 use rusqlite::types::ValueRef;
@@ -207,15 +209,6 @@ fn text_of(v: ValueRef<'_>, sniff_binary: bool, invalid_utf8: &mut u64) -> Optio
     }
 }
 
-pub struct SqliteRead {
-    pub batches: Vec<RecordBatch>,
-    pub rows: u64,
-    pub bytes: u64,
-    pub method: &'static str,
-    pub row_count: Option<(f64, &'static str)>,
-    pub invalid_utf8: u64,
-}
-
 /// Reads a sample (`rows` of them) or, with `rows = None`, every row,
 /// handing each batch to `sink` as it fills.
 pub fn read(
@@ -225,7 +218,7 @@ pub fn read(
     seed: u64,
     sniff_binary: bool,
     sink: &mut dyn FnMut(RecordBatch),
-) -> Result<SqliteRead, DbError> {
+) -> Result<TableRead, DbError> {
     let conn = open(path)?;
     let base = select_sql(plan);
     let table = quote_ident(&plan.name);
@@ -316,7 +309,7 @@ pub fn read(
     if builder.rows() > 0 {
         sink(builder.finish());
     }
-    Ok(SqliteRead {
+    Ok(TableRead {
         batches: Vec::new(),
         rows: total,
         bytes,

@@ -6,7 +6,7 @@ mod connect;
 
 pub use connect::{PgError, PgSettings, PgSource, SslMode};
 
-use super::{DbColumn, RelationKind, Render, TableBatchBuilder, TablePlan, quote_ident};
+use super::{DbColumn, RelationKind, Render, TableBatchBuilder, TablePlan, TableRead, quote_ident};
 use crate::inventory::ForeignKey;
 use arrow::record_batch::RecordBatch;
 use bytes::Bytes;
@@ -311,18 +311,6 @@ fn from_clause(plan: &TablePlan) -> String {
     }
 }
 
-/// A sample and how it was drawn.
-pub struct Sample {
-    pub batches: Vec<RecordBatch>,
-    pub rows: u64,
-    pub bytes: u64,
-    /// `whole_table`, `limit`, `tablesample_system`, `tablesample_bernoulli`.
-    pub method: &'static str,
-    /// Rows, when the sample settles it (a table read whole) or a cheap count could.
-    pub row_count: Option<(f64, &'static str)>,
-    pub invalid_utf8: u64,
-}
-
 /// Reads up to `rows` rows: a small table whole; a large one through
 /// `TABLESAMPLE SYSTEM` (pages at random, cheap), then `BERNOULLI` (rows at
 /// random, reads every page), then a plain `LIMIT` when samples come back
@@ -333,7 +321,7 @@ pub async fn sample(
     rows: u64,
     seed: u64,
     deadline: Duration,
-) -> Result<Sample, PgError> {
+) -> Result<TableRead, PgError> {
     let select = select_list(plan);
     let from = from_clause(plan);
     let mut estimate = plan.row_estimate;
@@ -427,7 +415,7 @@ pub async fn sample(
     }
     let n = builder.rows() as u64;
     let batch = builder.finish();
-    Ok(Sample {
+    Ok(TableRead {
         batches: vec![batch],
         rows: n,
         bytes: builder.bytes(),
