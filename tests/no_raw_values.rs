@@ -57,6 +57,15 @@ fn no_output_format_or_log_line_carries_a_planted_value() {
             ));
         }
     }
+    // Clock readings (log and scan timestamps) are ferret's, not data, and a
+    // short planted number such as a coordinate can occur inside one.
+    let timestamps =
+        regex::Regex::new(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?")
+            .unwrap();
+    let outputs: Vec<(String, String)> = outputs
+        .into_iter()
+        .map(|(name, text)| (name, timestamps.replace_all(&text, "<time>").into_owned()))
+        .collect();
     let mut leaks = Vec::new();
     for v in &values {
         for (name, text) in &outputs {
