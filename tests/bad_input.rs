@@ -23,12 +23,7 @@ fn good_still_classified(inv: &Value) {
 }
 
 fn errors_of(inv: &Value, suffix: &str) -> Vec<String> {
-    asset(inv, suffix)["errors"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|e| e["code"].as_str().map(String::from))
-        .collect()
+    error_codes(asset(inv, suffix))
 }
 
 #[test]

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::validate;
+use common::{column_labels as labels, error_codes, validate};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::process::{Command, Stdio};
@@ -119,20 +119,6 @@ fn ids(inv: &Value) -> Vec<String> {
         .collect()
 }
 
-fn labels(asset: &Value, path: &str) -> Vec<String> {
-    asset["columns"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|c| c["path"] == path)
-        .unwrap_or_else(|| panic!("no column {path} in {}", asset["id"]))["labels"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|l| l["label"].as_str().map(String::from))
-        .collect()
-}
-
 fn column<'a>(asset: &'a Value, path: &str) -> &'a Value {
     asset["columns"]
         .as_array()
@@ -140,15 +126,6 @@ fn column<'a>(asset: &'a Value, path: &str) -> &'a Value {
         .flatten()
         .find(|c| c["path"] == path)
         .unwrap_or_else(|| panic!("no column {path} in {}", asset["id"]))
-}
-
-fn error_codes(asset: &Value) -> Vec<String> {
-    asset["errors"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|e| e["code"].as_str().map(String::from))
-        .collect()
 }
 
 #[test]

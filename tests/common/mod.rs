@@ -105,6 +105,16 @@ pub fn column_labels(asset: &Value, column: &str) -> Vec<String> {
         .collect()
 }
 
+/// The error codes on an asset, in order.
+pub fn error_codes(asset: &Value) -> Vec<String> {
+    asset["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["code"].as_str().map(String::from))
+        .collect()
+}
+
 pub fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("tempdir")
 }
