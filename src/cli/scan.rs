@@ -283,6 +283,7 @@ pub fn run(args: ScanArgs) -> i32 {
         assets,
         skipped,
         lineage_hints: Vec::new(),
+        policy_violations: Vec::new(),
     };
     inv.summarise();
     tracing::info!(

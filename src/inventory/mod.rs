@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The version of the inventory format this build writes.
-pub const SCHEMA_VERSION: &str = "1.1.0";
+pub const SCHEMA_VERSION: &str = "1.2.0";
 
 /// The JSON Schema of the inventory, as shipped in the repository.
 pub const JSON_SCHEMA: &str = include_str!("../../schema/inventory.v1.schema.json");
@@ -23,8 +23,60 @@ pub struct Inventory {
     pub assets: Vec<Asset>,
     /// Discovered objects that were not scanned, with the reason.
     pub skipped: Vec<Skipped>,
-    /// Filled by the lineage issue; empty until then.
-    pub lineage_hints: Vec<serde_json::Value>,
+    /// Where the same personal data seems to have been copied to (`--lineage`
+    /// for value-based kinds; `declared` hints come from database catalogs).
+    pub lineage_hints: Vec<LineageHint>,
+    /// Policy rules (from the config file) the findings break. (1.2)
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policy_violations: Vec<PolicyViolation>,
+}
+
+/// One column of one asset.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ColumnRef {
+    /// The asset id (`postgresql://host/db/public.users`, `s3://lake/events/`).
+    pub asset: String,
+    /// The column path within the asset (`email`, `contacts[].email`).
+    pub path: String,
+}
+
+/// A hint that `to` holds data copied (or derived) from `from`. (1.2)
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct LineageHint {
+    /// `declared` (foreign key / view dependency), `value_overlap`,
+    /// `derived` (hashed copy), or `structural` (weakest: names and shapes).
+    pub kind: String,
+    /// The column the data seems to come from.
+    pub from: ColumnRef,
+    /// The column that seems to hold a copy.
+    pub to: ColumnRef,
+    /// 0..1: how strongly the evidence supports the hint.
+    pub strength: f64,
+    /// The label the two columns share, if any (`EMAIL`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Human-readable reasons (never raw values).
+    pub evidence: Vec<String>,
+    /// Measured quantities, by name (`jaccard`, `containment_to_in_from`,
+    /// `containment_from_in_to`, `standard_error`, `sketch_size`), when the
+    /// hint kind measures any.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub metrics: BTreeMap<String, f64>,
+}
+
+/// A finding that breaks a policy rule of the config file. (1.2)
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PolicyViolation {
+    /// The rule's name from the config file.
+    pub policy: String,
+    pub asset: String,
+    /// The column, when the rule is about columns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    pub label: String,
+    /// `low`, `medium`, `high`: the rule's severity.
+    pub severity: String,
+    pub message: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
