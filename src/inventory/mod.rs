@@ -6,6 +6,9 @@
 //! a major version; adding an optional field is a minor one. No field ever
 //! holds a raw value read from a source: evidence is masked.
 
+mod load;
+
+pub use load::{LoadError, from_slice, load};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
