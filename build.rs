@@ -28,7 +28,31 @@ fn main() {
         ));
     }
     out.push_str("];\n");
-    let dest = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
-        .join("builtin_detectors.rs");
-    fs::write(dest, out).expect("write builtin_detectors.rs");
+    let out_dir = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    fs::write(out_dir.join("builtin_detectors.rs"), out).expect("write builtin_detectors.rs");
+
+    // Word lists of the dictionary validators (names, street types):
+    // `detectors/dictionaries/<kind>_<lang>.txt`, one word a line.
+    let dict_dir = dir.join("dictionaries");
+    println!("cargo:rerun-if-changed={}", dict_dir.display());
+    let mut dicts: Vec<PathBuf> = fs::read_dir(&dict_dir)
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    dicts.retain(|p| p.extension().is_some_and(|e| e == "txt"));
+    dicts.sort();
+    let mut out = String::from("/// `(file name, contents)` of every built-in dictionary.\n");
+    out.push_str("pub static BUILTIN_DICTIONARIES: &[(&str, &str)] = &[\n");
+    for path in &dicts {
+        println!("cargo:rerun-if-changed={}", path.display());
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "    ({name:?}, include_str!({:?})),\n",
+            path.display().to_string()
+        ));
+    }
+    out.push_str("];\n");
+    fs::write(out_dir.join("builtin_dictionaries.rs"), out).expect("write builtin_dictionaries.rs");
 }

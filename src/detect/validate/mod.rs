@@ -20,6 +20,7 @@ pub mod br_cpf_cnpj;
 pub mod ch_ahv;
 pub mod cn_resident_id;
 pub mod de_tax_id;
+pub mod dictionary;
 pub mod email;
 pub mod es_dni;
 pub mod ethereum;
@@ -80,6 +81,16 @@ pub struct Validator {
 
 /// Every validator a detector may name.
 pub static VALIDATORS: &[Validator] = &[
+    Validator {
+        name: "person_name",
+        kind: ValidatorKind::Structural,
+        check: dictionary::person_name,
+    },
+    Validator {
+        name: "street_address",
+        kind: ValidatorKind::Structural,
+        check: dictionary::street_address,
+    },
     Validator {
         name: "luhn",
         kind: ValidatorKind::Checksum,
