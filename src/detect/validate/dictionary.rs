@@ -274,7 +274,13 @@ pub fn street_address(s: &str) -> bool {
     // number joins the one before.
     let segments: Vec<&str> = s.split(',').map(str::trim).collect();
     for (i, seg) in segments.iter().enumerate().take(3) {
-        let tokens: Vec<&str> = seg.split_whitespace().collect();
+        let mut tokens: Vec<&str> = seg.split_whitespace().collect();
+        // `12, rue Lafayette`: a lone number belongs to the next segment.
+        if tokens.len() == 1 && is_house_number(tokens[0]) {
+            if let Some(next) = segments.get(i + 1) {
+                tokens.extend(next.split_whitespace());
+            }
+        }
         // Number first: `12 rue de la Paix`, `221B Baker Street`.
         if tokens.first().is_some_and(|t| is_house_number(t)) {
             let words = &tokens[1..];
@@ -362,6 +368,7 @@ mod tests {
             "Via Roma 10",
             "Kalverstraat 92, Amsterdam",
             "Flat 3, 14 Kings Road, London",
+            "12, rue Lafayette, 75002 Paris",
         ] {
             assert!(street_address(ok), "{ok}");
         }
