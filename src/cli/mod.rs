@@ -2,6 +2,7 @@
 //! exit codes. Knows how to drive the pipeline, not how detection works.
 
 mod config;
+mod detectors;
 mod s3;
 mod sample;
 mod scan;
@@ -9,7 +10,6 @@ mod scan_db;
 mod state;
 mod target;
 
-use crate::detect::Pack;
 use crate::inventory::Inventory;
 use crate::output::OutputFormat;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -47,12 +47,9 @@ pub struct Cli {
 enum Command {
     /// Scan folders and files and write an inventory (JSON on stdout by default).
     Scan(Box<ScanArgs>),
-    /// List the detectors in the pack (built-in plus --detectors folders).
-    Detectors {
-        /// Also load detector files from this folder (repeatable).
-        #[arg(long = "detectors", value_name = "DIR")]
-        extra: Vec<PathBuf>,
-    },
+    /// List the detectors (`detectors list`, the default) or test custom
+    /// detector files against their own examples (`detectors test`).
+    Detectors(detectors::DetectorsArgs),
     /// Print the JSON Schema of the inventory.
     Schema,
 }
@@ -223,49 +220,12 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Command::Scan(args) => scan::run(*args),
-        Command::Detectors { extra } => list_detectors(&extra),
+        Command::Detectors(args) => detectors::run(args),
         Command::Schema => {
             print!("{}", crate::inventory::JSON_SCHEMA);
             exit::CLEAN
         }
     }
-}
-
-fn list_detectors(extra: &[PathBuf]) -> i32 {
-    let pack = match Pack::load(extra) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("ferret: {e}");
-            return exit::USAGE;
-        }
-    };
-    println!(
-        "{:<28} {:<20} {:<12} {:<7} validator",
-        "id", "label", "category", "level"
-    );
-    for d in &pack.detectors {
-        println!(
-            "{:<28} {:<20} {:<12} {:<7} {}",
-            d.spec.id,
-            d.spec.label,
-            d.category,
-            d.spec.sensitivity.as_str(),
-            d.validator
-                .map(|v| format!("{} ({})", v.name, v.kind.as_str()))
-                .unwrap_or_else(|| "-".into())
-        );
-    }
-    let validated = pack
-        .detectors
-        .iter()
-        .filter(|d| d.validator.is_some())
-        .count();
-    println!(
-        "\n{} detectors, {validated} validated; pack {}",
-        pack.detectors.len(),
-        pack.digest
-    );
-    exit::CLEAN
 }
 
 /// The exit code an inventory calls for.

@@ -74,12 +74,27 @@ impl Pack {
     /// The built-in pack plus the detector files in `extra_dirs`. A detector
     /// in an extra folder with the id of a built-in one replaces it.
     pub fn load(extra_dirs: &[impl AsRef<Path>]) -> Result<Pack, PackError> {
+        Pack::load_paths(extra_dirs)
+    }
+
+    /// [`Pack::load`] where each extra path may be a folder of `*.toml`
+    /// files or one detector file (`ferret detectors test FILE`).
+    pub fn load_paths(extra: &[impl AsRef<Path>]) -> Result<Pack, PackError> {
         let mut files: Vec<(String, String)> = builtin::BUILTIN_FILES
             .iter()
             .map(|(n, c)| (format!("builtin:{n}"), c.to_string()))
             .collect();
-        for dir in extra_dirs {
-            files.extend(read_dir_files(dir.as_ref())?);
+        for path in extra {
+            let path = path.as_ref();
+            if path.is_file() {
+                let contents = std::fs::read_to_string(path).map_err(|e| PackError::Io {
+                    path: path.display().to_string(),
+                    message: e.to_string(),
+                })?;
+                files.push((path.display().to_string(), contents));
+            } else {
+                files.extend(read_dir_files(path)?);
+            }
         }
         Pack::from_sources(&files)
     }
@@ -112,7 +127,10 @@ impl Pack {
                         let both_builtin =
                             earlier.starts_with("builtin:") && name.starts_with("builtin:");
                         if earlier == name || both_builtin {
-                            return Err(invalid(format!("duplicate detector id '{}'", spec.id)));
+                            return Err(PackError::Invalid {
+                                file: at_line(name, contents, &spec.id, true),
+                                message: format!("duplicate detector id '{}'", spec.id),
+                            });
                         }
                         specs.remove(pos);
                     }
@@ -122,7 +140,23 @@ impl Pack {
         }
         let mut detectors = Vec::with_capacity(specs.len());
         for (spec, source) in specs {
-            detectors.push(compile(spec, source, &labels)?);
+            let id = spec.id.clone();
+            let detector = compile(spec, source.clone(), &labels).map_err(|e| match e {
+                // Name the line of the detector's `id` so a user finds it.
+                PackError::Invalid { message, .. } => {
+                    let contents = files
+                        .iter()
+                        .find(|(n, _)| *n == source)
+                        .map(|(_, c)| c.as_str())
+                        .unwrap_or_default();
+                    PackError::Invalid {
+                        file: at_line(&source, contents, &id, false),
+                        message,
+                    }
+                }
+                other => other,
+            })?;
+            detectors.push(detector);
         }
         let digest = format!("sha256:{}", hex::encode(hasher.finalize()));
         let engine = engine::Engine::new(&detectors).map_err(|message| PackError::Invalid {
@@ -190,6 +224,34 @@ impl Pack {
             .get(label)
             .map(|l| l.category.as_str())
             .unwrap_or("other")
+    }
+}
+
+/// `file:line` of the `id = "..."` line of detector `id` in `contents`, the
+/// last one when `last` (a duplicate), else the first (just `file` when it
+/// cannot be found).
+fn at_line(file: &str, contents: &str, id: &str, last: bool) -> String {
+    let is_id_line = |l: &str| {
+        let l = l.trim();
+        l.strip_prefix("id")
+            .map(str::trim_start)
+            .and_then(|r| r.strip_prefix('='))
+            .map(|r| r.trim().trim_matches(['"', '\'']))
+            .is_some_and(|v| v == id)
+    };
+    let line = if last {
+        contents
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| is_id_line(l))
+            .map(|(i, _)| i)
+            .last()
+    } else {
+        contents.lines().position(is_id_line)
+    };
+    match line {
+        Some(i) => format!("{file}:{}", i + 1),
+        None => file.to_string(),
     }
 }
 

@@ -64,6 +64,11 @@ pub struct DetectorSpec {
     /// these (`version`, `build`), this detector's matches are not reported.
     #[serde(default)]
     pub negative_column_hints: Vec<String>,
+    /// ISO 3166 codes of the countries whose identifier this is (for
+    /// `ferret detectors list`). Empty: the label's prefix (`US_SSN` -> US)
+    /// if it is one, else international.
+    #[serde(default)]
+    pub countries: Vec<String>,
     /// Base confidence of one validated match, 0..1. Defaults by validator kind.
     #[serde(default)]
     pub confidence: Option<f64>,

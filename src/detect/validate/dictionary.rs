@@ -276,10 +276,11 @@ pub fn street_address(s: &str) -> bool {
     for (i, seg) in segments.iter().enumerate().take(3) {
         let mut tokens: Vec<&str> = seg.split_whitespace().collect();
         // `12, rue Lafayette`: a lone number belongs to the next segment.
-        if tokens.len() == 1 && is_house_number(tokens[0]) {
-            if let Some(next) = segments.get(i + 1) {
-                tokens.extend(next.split_whitespace());
-            }
+        if tokens.len() == 1
+            && is_house_number(tokens[0])
+            && let Some(next) = segments.get(i + 1)
+        {
+            tokens.extend(next.split_whitespace());
         }
         // Number first: `12 rue de la Paix`, `221B Baker Street`.
         if tokens.first().is_some_and(|t| is_house_number(t)) {
