@@ -8,9 +8,11 @@ use crate::inventory::{ColumnRef, LineageHint};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-const NODE_W: usize = 260;
+const NODE_W: usize = 230;
+/// Room above and below the nodes for arcs over skipped layers and cycles.
+const TOP: usize = 60;
 const NODE_H: usize = 40;
-const COL_GAP: usize = 120;
+const COL_GAP: usize = 110;
 const ROW_GAP: usize = 24;
 
 /// The SVG of `hints` (empty string when there are none).
@@ -38,11 +40,14 @@ pub fn graph(hints: &[LineageHint]) -> String {
     let mut pos = vec![(0usize, 0usize); nodes.len()];
     for (i, l) in layer.iter().enumerate() {
         let slot = per_layer.entry(*l).or_insert(0);
-        pos[i] = (20 + l * (NODE_W + COL_GAP), 20 + *slot * (NODE_H + ROW_GAP));
+        pos[i] = (
+            20 + l * (NODE_W + COL_GAP),
+            TOP + *slot * (NODE_H + ROW_GAP),
+        );
         *slot += 1;
     }
     let width = 40 + (layer.iter().max().copied().unwrap_or(0) + 1) * (NODE_W + COL_GAP) - COL_GAP;
-    let height = 40 + per_layer.values().max().copied().unwrap_or(1) * (NODE_H + ROW_GAP);
+    let height = 2 * TOP + per_layer.values().max().copied().unwrap_or(1) * (NODE_H + ROW_GAP);
 
     let mut s = String::new();
     let _ = write!(
@@ -57,33 +62,22 @@ pub fn graph(hints: &[LineageHint]) -> String {
     for (k, (h, (f, t))) in hints.iter().zip(&edges).enumerate() {
         let (fx, fy) = pos[*f];
         let (tx, ty) = pos[*t];
-        let (x1, y1) = (fx + NODE_W, fy + NODE_H / 2);
-        let (x2, y2) = if f == t {
-            (tx + NODE_W, ty + NODE_H) // a self-loop: drawn down the node's right edge
-        } else if tx > fx {
-            (tx, ty + NODE_H / 2)
-        } else {
-            (tx + NODE_W, ty + NODE_H / 2)
-        };
-        // A curve bowed by the edge's index, so parallel hints do not overlap.
-        let bow = 30.0 + (k % 4) as f64 * 12.0;
-        let (cx, cy) = (
-            (x1 + x2) as f64 / 2.0 + if tx > fx { 0.0 } else { bow * 2.0 },
-            (y1 + y2) as f64 / 2.0 - bow / 2.0,
-        );
+        let (x1, y1, x2, y2, cx, cy) = route(k, (fx, fy), (tx, ty), f == t);
+        // The label sits at the curve's midpoint (a quadratic's is halfway
+        // between the chord's midpoint and the control point).
+        let (lx, ly) = ((x1 + 2.0 * cx + x2) / 4.0, (y1 + 2.0 * cy + y2) / 4.0 - 4.0);
         let label = format!("{} {:.2}", h.kind, h.strength);
         let _ = write!(
             s,
             "<g class=\"edge\" data-kind=\"{kind}\" data-strength=\"{st}\"><title>{from} → {to}: {label}</title>\
-             <path class=\"edge-line kind-{kindcls}\" d=\"M{x1},{y1} Q{cx:.1},{cy:.1} {x2},{y2}\" marker-end=\"url(#arrow)\"/>\
-             <text class=\"edge-label\" x=\"{cx:.1}\" y=\"{ly:.1}\" text-anchor=\"middle\">{label}</text></g>",
+             <path class=\"edge-line kind-{kindcls}\" d=\"M{x1:.1},{y1:.1} Q{cx:.1},{cy:.1} {x2:.1},{y2:.1}\" marker-end=\"url(#arrow)\"/>\
+             <text class=\"edge-label\" x=\"{lx:.1}\" y=\"{ly:.1}\" text-anchor=\"middle\">{label}</text></g>",
             kind = esc(&h.kind),
             kindcls = kind_class(&h.kind),
             st = h.strength,
             from = esc(&node_name(&h.from)),
             to = esc(&node_name(&h.to)),
             label = esc(&label),
-            ly = cy + 4.0,
         );
     }
     for (n, (x, y)) in nodes.iter().zip(&pos) {
@@ -96,12 +90,46 @@ pub fn graph(hints: &[LineageHint]) -> String {
             tx = x + 8,
             ty1 = y + 16,
             ty2 = y + 32,
-            col = esc(&shorten(&n.path, 34)),
-            asset = esc(&shorten(&n.asset, 40)),
+            col = esc(&shorten(&n.path, 30)),
+            asset = esc(&shorten(&n.asset, 36)),
         );
     }
     s.push_str("</svg>");
     s
+}
+
+/// The curve of edge `k` from the node at `f` to the node at `t` (top-left
+/// corners): (x1, y1, x2, y2, control x, control y). Edges to the next layer
+/// bow a little (by index, so parallel hints stay apart); edges that skip
+/// layers arc above the nodes they would cross; edges pointing back (cycles)
+/// arc below; a self-loop hangs off the node's right edge.
+fn route(
+    k: usize,
+    f: (usize, usize),
+    t: (usize, usize),
+    self_loop: bool,
+) -> (f64, f64, f64, f64, f64, f64) {
+    let (w, h) = (NODE_W as f64, NODE_H as f64);
+    let (fx, fy, tx, ty) = (f.0 as f64, f.1 as f64, t.0 as f64, t.1 as f64);
+    let spread = (k % 4) as f64 * 10.0;
+    if self_loop {
+        let (x, y) = (fx + w, fy + h / 2.0);
+        return (x, y - 8.0, x, y + 8.0, x + 60.0 + spread, y);
+    }
+    let (y1, y2) = (fy + h / 2.0, ty + h / 2.0);
+    if tx > fx {
+        let (x1, x2) = (fx + w, tx);
+        let skips = tx - fx > w + COL_GAP as f64;
+        let cy = if skips {
+            y1.min(y2) - 60.0 - spread
+        } else {
+            (y1 + y2) / 2.0 - 10.0 - spread
+        };
+        (x1, y1, x2, y2, (x1 + x2) / 2.0, cy)
+    } else {
+        let (x1, x2) = (fx, tx + w);
+        (x1, y1, x2, y2, (x1 + x2) / 2.0, y1.max(y2) + 60.0 + spread)
+    }
 }
 
 /// `asset#column`, the way the page names a column.
