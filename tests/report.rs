@@ -394,6 +394,51 @@ fn demo_report_renders_in_chromium_without_errors_and_shows_the_inventory() {
 }
 
 #[test]
+fn a_filter_in_the_link_filters_the_table_in_the_browser() {
+    let (inv_path, inv) = demo_inventory();
+    let labels: Vec<&Value> = inv["assets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|a| a["columns"].as_array().into_iter().flatten())
+        .flat_map(|c| c["labels"].as_array().into_iter().flatten())
+        .collect();
+    let cards = labels
+        .iter()
+        .filter(|l| l["label"] == "CREDIT_CARD")
+        .count();
+    assert!(
+        cards > 0 && cards < labels.len(),
+        "the demo has cards and more"
+    );
+    // Only the label says CREDIT_CARD (no asset or column name does).
+    let names = labels_by_column(inv)
+        .into_iter()
+        .flat_map(|(asset, path, _)| [asset, path]);
+    assert!(
+        names
+            .into_iter()
+            .all(|n| !n.to_lowercase().contains("credit_card"))
+    );
+    let dir = tempdir();
+    let html_path = dir.path().join("report.html");
+    assert_eq!(report(inv_path, &html_path).status.code(), Some(0));
+    let url = format!(
+        "file://{}#filter=credit_card",
+        html_path.canonicalize().expect("path").display()
+    );
+    let profile = tempdir();
+    let out = Command::new(chromium())
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom"])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(url)
+        .output()
+        .expect("run chromium");
+    let dom = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(value_of(&dom, "findings-shown"), cards as u64);
+}
+
+#[test]
 fn broken_pages_are_caught() {
     let (inv_path, _) = demo_inventory();
     let dir = tempdir();

@@ -41,6 +41,12 @@
         th.setAttribute('aria-sort', dir > 0 ? 'ascending' : 'descending');
       });
     });
+    // A link can carry a filter (report.html#filter=CREDIT_CARD), so a
+    // responder can point a colleague at exactly the rows that matter.
+    var m = /[#&]filter=([^&]*)/.exec(window.location.hash);
+    if (m) {
+      try { search.value = decodeURIComponent(m[1]); } catch (e) { search.value = m[1]; }
+    }
     update();
   }
   root.setAttribute('data-js-ready', '1');

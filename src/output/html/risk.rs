@@ -60,3 +60,52 @@ pub fn ranked(assets: &[Asset]) -> Vec<(usize, f64)> {
     });
     v
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn label(sensitivity: &str, confidence: f64) -> LabelResult {
+        LabelResult {
+            label: "X".into(),
+            category: "c".into(),
+            sensitivity: sensitivity.into(),
+            confidence,
+            scope: "value".into(),
+            hit_ratio: 1.0,
+            match_count: 1,
+            candidate_count: 1,
+            validated_count: 1,
+            detectors: vec![],
+            evidence: vec![],
+            explanation: vec![],
+        }
+    }
+
+    fn column(labels: Vec<LabelResult>) -> Column {
+        Column {
+            path: "p".into(),
+            source_type: "utf8".into(),
+            rows_seen: 1,
+            values_scanned: 1,
+            skipped_reason: None,
+            comment: None,
+            labels,
+            name_hints: vec![],
+            prevalence_upper_bound: None,
+        }
+    }
+
+    #[test]
+    fn a_column_counts_its_strongest_label_and_bad_confidences_count_nothing() {
+        let c = column(vec![
+            label("low", 1.0),
+            label("high", 0.5),
+            label("medium", 0.9),
+        ]);
+        assert_eq!(column_score(&c), 5.0);
+        assert_eq!(label_score(&label("high", f64::NAN)), 0.0);
+        assert_eq!(label_score(&label("high", 7.0)), 10.0);
+        assert_eq!(label_score(&label("secret", 1.0)), 0.0);
+    }
+}
