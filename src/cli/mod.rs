@@ -55,6 +55,15 @@ enum Command {
     },
     /// Print the JSON Schema of the inventory.
     Schema,
+    /// Render an inventory as one self-contained HTML page (no network requests).
+    Report {
+        /// The inventory (JSON, as written by `ferret scan`).
+        #[arg(value_name = "INVENTORY")]
+        input: PathBuf,
+        /// Write the report here (atomically) instead of stdout.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -227,6 +236,35 @@ pub fn main() -> i32 {
         Command::Schema => {
             print!("{}", crate::inventory::JSON_SCHEMA);
             exit::CLEAN
+        }
+        Command::Report { input, output } => report(&input, output.as_deref()),
+    }
+}
+
+/// `ferret report`: a bad inventory or an unwritable output is a usage error
+/// naming the file; the output is written atomically, so it is never half there.
+fn report(input: &std::path::Path, output: Option<&std::path::Path>) -> i32 {
+    let inv = match crate::inventory::load(input) {
+        Ok(inv) => inv,
+        Err(e) => {
+            eprintln!("ferret: {e}");
+            return exit::USAGE;
+        }
+    };
+    let written = match output {
+        Some(path) => crate::output::write_file(&inv, OutputFormat::Html, path)
+            .map_err(|e| format!("{}: cannot write the report: {e}", path.display())),
+        None => {
+            let mut out = std::io::stdout().lock();
+            crate::output::write(&inv, OutputFormat::Html, &mut out)
+                .map_err(|e| format!("stdout: cannot write the report: {e}"))
+        }
+    };
+    match written {
+        Ok(()) => exit::CLEAN,
+        Err(e) => {
+            eprintln!("ferret: {e}");
+            exit::USAGE
         }
     }
 }

@@ -2,6 +2,8 @@
 //! [`Inventory`]; files are written atomically (temp file + rename), so a
 //! crash never leaves half an inventory where a cron job expects a whole one.
 
+pub mod html;
+
 use crate::inventory::Inventory;
 use std::io::{self, Write};
 use std::path::Path;
@@ -14,6 +16,8 @@ pub enum OutputFormat {
     Jsonl,
     /// One row per column and label, for spreadsheets.
     Csv,
+    /// A self-contained HTML report for people (the same as `ferret report`).
+    Html,
 }
 
 /// Writes `inv` in `format` to `out`.
@@ -25,6 +29,7 @@ pub fn write(inv: &Inventory, format: OutputFormat, out: &mut dyn Write) -> io::
         }
         OutputFormat::Jsonl => write_jsonl(inv, out),
         OutputFormat::Csv => write_csv(inv, out),
+        OutputFormat::Html => html::write_html(inv, out),
     }
 }
 
