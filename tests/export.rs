@@ -76,10 +76,14 @@ fn inventory() -> Value {
     pg["columns"] = json!([
         unclassified,
         column(&email, "email", "EMAIL", "contact", "medium"),
+        // Low first, then medium, on one database column: PII.Sensitive must
+        // replace PII.NonSensitive (OpenMetadata's PII is mutually exclusive).
+        column(&email, "payload.ip", "IP_ADDRESS", "network", "low"),
         column(&email, "payload.phone", "PHONE", "contact", "medium"),
         column(&email, "payload.card", "CREDIT_CARD", "financial", "high"),
         column(&email, "ip", "IP_ADDRESS", "network", "low"),
         formula,
+        column(&email, "-2+3", "EMAIL", "contact", "medium"),
     ]);
 
     let mut s3 = find_asset(&inv, "customers.parquet").clone();
