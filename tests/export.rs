@@ -744,7 +744,7 @@ fn no_export_carries_a_planted_value() {
     let dir = tempdir();
     let path = write_inventory(dir.path(), demo_inventory());
     for to in ["datahub", "openmetadata", "atlas", "csv"] {
-        let text = export_text(&path, &["--to", to]);
+        let text = export_text(&path, &["--to", to, "--service", "svc"]);
         assert!(text.len() > 1000, "{to} wrote almost nothing");
         let leaks: Vec<&str> = matcher
             .find_iter(&text)
@@ -828,12 +828,17 @@ fn bad_input_is_a_clear_usage_error_and_nothing_is_half_written() {
     let err = export_fails(&["export", g, "--to", "xml"]);
     assert!(err.contains("xml") && err.contains("datahub"), "{err}");
 
+    let err = export_fails(&["export", g, "--to", "openmetadata", "-o", o]);
+    assert!(err.contains("--service"), "{err}");
+
     let unwritable = d.join("no/such/dir/out.json");
     let err = export_fails(&[
         "export",
         g,
         "--to",
         "openmetadata",
+        "--service",
+        "svc",
         "-o",
         unwritable.to_str().expect("p"),
     ]);

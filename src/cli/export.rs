@@ -31,8 +31,11 @@ pub struct ExportArgs {
     pub platform_instance: Option<String>,
 
     /// OpenMetadata: the database service name (first part of table FQNs).
-    #[arg(long, value_name = "NAME", default_value = "ferret")]
-    pub service: String,
+    ///
+    /// Required with `--to openmetadata`: a guessed name would only make
+    /// every patch miss its table.
+    #[arg(long, value_name = "NAME", required_if_eq("to", "openmetadata"))]
+    pub service: Option<String>,
 
     /// Atlas / Purview: the metadata namespace after `@` in qualifiedNames.
     #[arg(long, value_name = "NAME", default_value = "primary")]
@@ -50,7 +53,7 @@ pub fn run(args: ExportArgs) -> i32 {
     let opts = Options {
         env: args.env,
         platform_instance: args.platform_instance,
-        service: args.service,
+        service: args.service.unwrap_or_default(),
         cluster: args.cluster,
     };
     let written = match &args.output {

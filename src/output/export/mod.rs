@@ -43,17 +43,6 @@ pub struct Options {
     pub cluster: String,
 }
 
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            env: "PROD".into(),
-            platform_instance: None,
-            service: "ferret".into(),
-            cluster: "primary".into(),
-        }
-    }
-}
-
 /// Writes the export of `inv` for `catalog` to `out`.
 pub fn export(
     inv: &Inventory,
