@@ -2,6 +2,7 @@
 //! exit codes. Knows how to drive the pipeline, not how detection works.
 
 mod config;
+mod export;
 mod s3;
 mod sample;
 mod scan;
@@ -64,6 +65,8 @@ enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Export an inventory for a catalog (DataHub, OpenMetadata, Atlas / Purview) or a spreadsheet.
+    Export(Box<export::ExportArgs>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -233,6 +236,7 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Scan(args) => scan::run(*args),
         Command::Detectors { extra } => list_detectors(&extra),
+        Command::Export(args) => export::run(*args),
         Command::Schema => {
             print!("{}", crate::inventory::JSON_SCHEMA);
             exit::CLEAN
