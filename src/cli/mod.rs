@@ -2,10 +2,13 @@
 //! exit codes. Knows how to drive the pipeline, not how detection works.
 
 mod config;
+mod diff;
+mod merge;
 mod s3;
 mod sample;
 mod scan;
 mod scan_db;
+mod shard;
 mod state;
 mod target;
 
@@ -55,6 +58,35 @@ enum Command {
     },
     /// Print the JSON Schema of the inventory.
     Schema,
+    /// Compare two inventories: new, removed and changed findings, new and
+    /// removed assets, new errors. Exit code 3 with --fail-on when a new
+    /// finding is at or above LEVEL.
+    Diff {
+        /// The earlier inventory (last night's).
+        old: PathBuf,
+        /// The later inventory (tonight's).
+        new: PathBuf,
+        #[arg(long, value_enum, default_value_t = diff::DiffFormat::Text)]
+        format: diff::DiffFormat,
+        /// Exit with code 3 when a new finding is at or above this sensitivity.
+        #[arg(long, value_enum, value_name = "LEVEL")]
+        fail_on: Option<FailOn>,
+    },
+    /// Join the partial inventories of a sharded scan (`scan --shard K/N`)
+    /// into one. Refuses parts of different scans and missing or duplicate shards.
+    Merge {
+        /// The partial inventories (one per shard).
+        #[arg(required = true, value_name = "PART")]
+        parts: Vec<PathBuf>,
+        /// Write the merged inventory here (atomically) instead of stdout.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Json)]
+        format: OutputFormat,
+        /// Merge even when some shards are missing (listed in scan.shard.missing).
+        #[arg(long)]
+        allow_partial: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -205,6 +237,12 @@ pub struct ScanArgs {
     /// file; the next run rescans only new or changed assets.
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
+
+    /// Scan only shard K of N (0-based K < N): the assets whose id hashes to K.
+    /// `auto/N` takes K from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or
+    /// AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch array job). Join with `ferret merge`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
 }
 
 /// Parses arguments, runs, and returns the process exit code.
@@ -228,6 +266,23 @@ pub fn main() -> i32 {
             print!("{}", crate::inventory::JSON_SCHEMA);
             exit::CLEAN
         }
+        Command::Diff {
+            old,
+            new,
+            format,
+            fail_on,
+        } => diff::run(&old, &new, format, fail_on),
+        Command::Merge {
+            parts,
+            output,
+            format,
+            allow_partial,
+        } => merge::run(
+            &parts,
+            output.as_deref(),
+            format,
+            crate::inventory::MergeOptions { allow_partial },
+        ),
     }
 }
 
@@ -268,14 +323,19 @@ fn list_detectors(extra: &[PathBuf]) -> i32 {
     exit::CLEAN
 }
 
+/// The [`crate::inventory::sensitivity_rank`] of a `--fail-on` level.
+pub fn fail_rank(level: FailOn) -> u8 {
+    match level {
+        FailOn::Low => 1,
+        FailOn::Medium => 2,
+        FailOn::High => 3,
+    }
+}
+
 /// The exit code an inventory calls for.
 pub fn exit_code(inv: &Inventory, fail_on: Option<FailOn>) -> i32 {
     if let Some(level) = fail_on {
-        let threshold = match level {
-            FailOn::Low => 1,
-            FailOn::Medium => 2,
-            FailOn::High => 3,
-        };
+        let threshold = fail_rank(level);
         let found = inv
             .summary
             .max_sensitivity

@@ -90,6 +90,16 @@ pub fn run(args: ScanArgs) -> i32 {
             Err(e) => return usage_error(&e),
         }
     }
+    let shard = match args
+        .shard
+        .as_deref()
+        .map(|spec| super::shard::Shard::parse(spec, |var| std::env::var(var).ok()))
+    {
+        None => None,
+        Some(Ok(s)) => Some(s),
+        Some(Err(e)) => return usage_error(&e),
+    };
+    let owns = |id: &str| shard.is_none_or(|s| s.owns(id));
     let column_filter = match KeyFilter::new(&args.include_column, &args.exclude_column) {
         Ok(f) => f,
         Err(e) => return usage_error(&e),
@@ -165,8 +175,13 @@ pub fn run(args: ScanArgs) -> i32 {
     let clock = Instant::now();
     let classifier = Classifier::new(&pack, config.thresholds.clone());
     let state = args.state.as_deref().map(|path| {
-        let settings =
-            super::state::settings_key(mode_name(mode), &args, &pack.digest, &config.thresholds);
+        let settings = super::state::settings_key(
+            mode_name(mode),
+            &args,
+            &pack.digest,
+            &config.thresholds,
+            shard.as_ref(),
+        );
         super::state::State::open(path, settings)
     });
 
@@ -190,6 +205,10 @@ pub fn run(args: ScanArgs) -> i32 {
             assets.push(error_asset(&e.url, e.error.code(), &e.error.to_string()));
         }
     }
+    // Shards split the work after discovery and grouping, by asset id, so
+    // an asset's shard never depends on how its objects were listed.
+    plans.retain(|p| owns(&p.id));
+    skipped.retain(|s| owns(&s.object));
     tracing::info!(assets = plans.len(), skipped = skipped.len(), "discovered");
 
     let progress = progress_bar(plans.len() as u64, args.quiet);
@@ -236,6 +255,7 @@ pub fn run(args: ScanArgs) -> i32 {
         args: &args,
         tables: &filter,
         columns: &column_filter,
+        shard: shard.as_ref(),
     };
     for path in &sqlite_files {
         assets.extend(pool.install(|| scan_db::scan_sqlite(&db_job, path)));
@@ -243,6 +263,14 @@ pub fn run(args: ScanArgs) -> i32 {
     for source in &pg_sources {
         assets.extend(scan_db::scan_postgres(&db_job, source));
     }
+
+    // Error assets (a listing or a connection that failed) belong to the
+    // shard their id hashes to, like the rest, so a merge holds each once.
+    assets.retain(|a| owns(&a.id));
+    // One order whatever the threads did, and the same order a merge of
+    // shards produces.
+    assets.sort_by(|a, b| a.id.cmp(&b.id));
+    skipped.sort_by(|a, b| a.object.cmp(&b.object));
 
     let finished = chrono::Utc::now();
     let mut inv = Inventory {
@@ -278,6 +306,7 @@ pub fn run(args: ScanArgs) -> i32 {
             thresholds: config.thresholds.clone(),
             io: buckets.io(),
             incremental: state.as_ref().map(|s| s.finish()),
+            shard: shard.map(|s| s.info()),
         },
         summary: Summary::default(),
         assets,

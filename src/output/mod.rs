@@ -28,13 +28,24 @@ pub fn write(inv: &Inventory, format: OutputFormat, out: &mut dyn Write) -> io::
     }
 }
 
-/// Writes to `path` atomically: a temp file beside it, then a rename.
+/// Writes `inv` in `format` to `path` atomically (see [`write_atomic`]).
 pub fn write_file(inv: &Inventory, format: OutputFormat, path: &Path) -> io::Result<()> {
+    write_atomic(path, |out| write(inv, format, out))
+}
+
+/// Writes whatever `fill` produces to `path` atomically: into a temporary
+/// file beside it, flushed and synced, then renamed over `path`. Readers (a
+/// cron job, Prometheus' textfile collector, the next run) see the old file
+/// or the new one, never half of one; when `fill` fails, `path` is untouched.
+pub fn write_atomic<F>(path: &Path, fill: F) -> io::Result<()>
+where
+    F: FnOnce(&mut dyn Write) -> io::Result<()>,
+{
     // `-o /dev/null` or a named pipe: write into it. Renaming a temporary
     // file over it would replace the device with a regular file.
     if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
         let mut out = io::BufWriter::new(std::fs::OpenOptions::new().write(true).open(path)?);
-        write(inv, format, &mut out)?;
+        fill(&mut out)?;
         return out.flush();
     }
     let dir = match path.parent() {
@@ -44,7 +55,7 @@ pub fn write_file(inv: &Inventory, format: OutputFormat, path: &Path) -> io::Res
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     {
         let mut buf = io::BufWriter::new(tmp.as_file_mut());
-        write(inv, format, &mut buf)?;
+        fill(&mut buf)?;
         buf.flush()?;
     }
     tmp.as_file().sync_all()?;
