@@ -26,8 +26,11 @@ pub mod exit {
     pub const ASSET_ERRORS: i32 = 1;
     /// Usage or configuration error; nothing was scanned.
     pub const USAGE: i32 = 2;
-    /// `--fail-on` found personal data at or above the given sensitivity.
+    /// `--fail-on` found personal data at or above the given sensitivity
+    /// (`diff`: a *new* finding at or above it).
     pub const FOUND: i32 = 3;
+    /// Findings break a policy rule of the config file (takes precedence over 3 and 1).
+    pub const POLICY: i32 = 4;
 }
 
 #[derive(Debug, Parser)]
@@ -39,7 +42,11 @@ pub mod exit {
                   gzip/zstd compressed), runs pattern and checksum detectors for personal data \
                   over it, and writes an inventory: which asset, which column, which kind of \
                   personal data, how sure. Raw values never appear in any output.\n\n\
-                  Start with:  ferret scan fixtures/demo"
+                  Start with:  ferret scan fixtures/demo\n\n\
+                  Exit codes: 0 clean; 1 some assets had errors; 2 usage or configuration \
+                  error (nothing scanned or written); 3 --fail-on matched (diff: a new finding \
+                  at or above the level); 4 findings break a policy rule of the config file \
+                  (precedence: 2, then 4, then 3, then 1)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -58,6 +65,12 @@ enum Command {
     },
     /// Print the JSON Schema of the inventory.
     Schema,
+    /// Check a config file as `scan` would read it (syntax, unknown keys,
+    /// globs, inline passwords, environment variables); exit 2 if it is wrong.
+    CheckConfig {
+        /// The config file (ferret.toml).
+        file: PathBuf,
+    },
     /// Compare two inventories: new, removed and changed findings, new and
     /// removed assets, new errors. Exit code 3 with --fail-on when a new
     /// finding is at or above LEVEL.
@@ -110,13 +123,21 @@ pub struct ScanArgs {
     #[arg(value_name = "TARGET")]
     pub paths: Vec<String>,
 
-    /// Write the inventory here (atomically) instead of stdout.
+    /// Write the inventory here (atomically) instead of stdout (or `[output] path`).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Json)]
-    pub format: OutputFormat,
+    /// Output format [default: json, or `[output] format`].
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+
+    /// Also write the scan's numbers as a Prometheus textfile here (atomically).
+    #[arg(long, value_name = "PATH")]
+    pub metrics_file: Option<PathBuf>,
+
+    /// Also write one JSON line per finding here (atomically; `-` for stdout, with -o FILE).
+    #[arg(long, value_name = "PATH")]
+    pub findings_jsonl: Option<PathBuf>,
 
     /// Only scan files whose path (relative to the scanned folder) or name matches this glob;
     /// for databases, tables whose `schema.table` matches. Repeatable.
@@ -193,7 +214,8 @@ pub struct ScanArgs {
     #[arg(long = "detectors", value_name = "DIR")]
     pub detectors: Vec<PathBuf>,
 
-    /// Configuration file (thresholds, detectors to enable or disable).
+    /// Configuration file: sources, thresholds, detectors, outputs, policies
+    /// (see ferret.example.toml).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
@@ -266,6 +288,7 @@ pub fn main() -> i32 {
             print!("{}", crate::inventory::JSON_SCHEMA);
             exit::CLEAN
         }
+        Command::CheckConfig { file } => config::check(&file),
         Command::Diff {
             old,
             new,
@@ -334,6 +357,9 @@ pub fn fail_rank(level: FailOn) -> u8 {
 
 /// The exit code an inventory calls for.
 pub fn exit_code(inv: &Inventory, fail_on: Option<FailOn>) -> i32 {
+    if !inv.policy_violations.is_empty() {
+        return exit::POLICY;
+    }
     if let Some(level) = fail_on {
         let threshold = fail_rank(level);
         let found = inv

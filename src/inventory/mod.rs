@@ -9,6 +9,7 @@
 mod diff;
 mod load;
 mod merge;
+pub mod policy;
 
 pub use diff::{Change, Diff, DiffEntry, diff};
 pub use load::{LoadError, from_slice, load};
@@ -381,6 +382,24 @@ impl Inventory {
         }
         s.max_sensitivity = max.map(str::to_string);
         self.summary = s;
+    }
+}
+
+impl ScanInfo {
+    /// A short stable id of this run (for log pipelines joining findings to a
+    /// scan): a digest of the start time, targets and shard.
+    pub fn scan_id(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(self.started_at.as_bytes());
+        for t in &self.targets {
+            h.update(b"\0");
+            h.update(t.as_bytes());
+        }
+        if let Some(s) = &self.shard {
+            h.update(format!("\0{:?}/{}", s.index, s.count).as_bytes());
+        }
+        hex::encode(&h.finalize()[..8])
     }
 }
 

@@ -2,11 +2,15 @@
 //! [`Inventory`]; files are written atomically (temp file + rename), so a
 //! crash never leaves half an inventory where a cron job expects a whole one.
 
+pub mod findings;
+pub mod metrics;
+
 use crate::inventory::Inventory;
 use std::io::{self, Write};
 use std::path::Path;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum OutputFormat {
     /// One JSON document (the inventory; see schema/inventory.v1.schema.json).
     Json,
