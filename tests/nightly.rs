@@ -442,17 +442,11 @@ fn metrics_textfile_and_findings_stream() {
     let mut values: std::collections::BTreeMap<String, f64> = Default::default();
     for line in text.lines() {
         if let Some(c) = help.captures(line) {
-            assert!(
-                !typed.contains(&c[1]),
-                "HELP after TYPE/samples: {line}"
-            );
+            assert!(!typed.contains(&c[1]), "HELP after TYPE/samples: {line}");
         } else if let Some(c) = typ.captures(line) {
             assert!(typed.insert(c[1].to_string()), "TYPE twice: {line}");
         } else if let Some(c) = sample.captures(line) {
-            assert!(
-                typed.contains(&c[1]),
-                "sample before its TYPE: {line}"
-            );
+            assert!(typed.contains(&c[1]), "sample before its TYPE: {line}");
             let key = format!("{}{}", &c[1], c.get(2).map_or("", |m| m.as_str()));
             values.insert(key, c[3].parse().unwrap());
         } else {
