@@ -3,10 +3,13 @@
 
 mod config;
 mod export;
+mod diff;
+mod merge;
 mod s3;
 mod sample;
 mod scan;
 mod scan_db;
+mod shard;
 mod state;
 mod target;
 
@@ -24,8 +27,11 @@ pub mod exit {
     pub const ASSET_ERRORS: i32 = 1;
     /// Usage or configuration error; nothing was scanned.
     pub const USAGE: i32 = 2;
-    /// `--fail-on` found personal data at or above the given sensitivity.
+    /// `--fail-on` found personal data at or above the given sensitivity
+    /// (`diff`: a *new* finding at or above it).
     pub const FOUND: i32 = 3;
+    /// Findings break a policy rule of the config file (takes precedence over 3 and 1).
+    pub const POLICY: i32 = 4;
 }
 
 #[derive(Debug, Parser)]
@@ -37,7 +43,11 @@ pub mod exit {
                   gzip/zstd compressed), runs pattern and checksum detectors for personal data \
                   over it, and writes an inventory: which asset, which column, which kind of \
                   personal data, how sure. Raw values never appear in any output.\n\n\
-                  Start with:  ferret scan fixtures/demo"
+                  Start with:  ferret scan fixtures/demo\n\n\
+                  Exit codes: 0 clean; 1 some assets had errors; 2 usage or configuration \
+                  error (nothing scanned or written); 3 --fail-on matched (diff: a new finding \
+                  at or above the level); 4 findings break a policy rule of the config file \
+                  (precedence: 2, then 4, then 3, then 1)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -67,6 +77,41 @@ enum Command {
     },
     /// Export an inventory for a catalog (DataHub, OpenMetadata, Atlas / Purview) or a spreadsheet.
     Export(Box<export::ExportArgs>),
+    /// Check a config file as `scan` would read it (syntax, unknown keys,
+    /// globs, inline passwords, environment variables); exit 2 if it is wrong.
+    CheckConfig {
+        /// The config file (ferret.toml).
+        file: PathBuf,
+    },
+    /// Compare two inventories: new, removed and changed findings, new and
+    /// removed assets, new errors. Exit code 3 with --fail-on when a new
+    /// finding is at or above LEVEL.
+    Diff {
+        /// The earlier inventory (last night's).
+        old: PathBuf,
+        /// The later inventory (tonight's).
+        new: PathBuf,
+        #[arg(long, value_enum, default_value_t = diff::DiffFormat::Text)]
+        format: diff::DiffFormat,
+        /// Exit with code 3 when a new finding is at or above this sensitivity.
+        #[arg(long, value_enum, value_name = "LEVEL")]
+        fail_on: Option<FailOn>,
+    },
+    /// Join the partial inventories of a sharded scan (`scan --shard K/N`)
+    /// into one. Refuses parts of different scans and missing or duplicate shards.
+    Merge {
+        /// The partial inventories (one per shard).
+        #[arg(required = true, value_name = "PART")]
+        parts: Vec<PathBuf>,
+        /// Write the merged inventory here (atomically) instead of stdout.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Json)]
+        format: OutputFormat,
+        /// Merge even when some shards are missing (listed in scan.shard.missing).
+        #[arg(long)]
+        allow_partial: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -90,13 +135,21 @@ pub struct ScanArgs {
     #[arg(value_name = "TARGET")]
     pub paths: Vec<String>,
 
-    /// Write the inventory here (atomically) instead of stdout.
+    /// Write the inventory here (atomically) instead of stdout (or `[output] path`).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Json)]
-    pub format: OutputFormat,
+    /// Output format [default: json, or `[output] format`].
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+
+    /// Also write the scan's numbers as a Prometheus textfile here (atomically).
+    #[arg(long, value_name = "PATH")]
+    pub metrics_file: Option<PathBuf>,
+
+    /// Also write one JSON line per finding here (atomically; `-` for stdout, with -o FILE).
+    #[arg(long, value_name = "PATH")]
+    pub findings_jsonl: Option<PathBuf>,
 
     /// Only scan files whose path (relative to the scanned folder) or name matches this glob;
     /// for databases, tables whose `schema.table` matches. Repeatable.
@@ -173,7 +226,8 @@ pub struct ScanArgs {
     #[arg(long = "detectors", value_name = "DIR")]
     pub detectors: Vec<PathBuf>,
 
-    /// Configuration file (thresholds, detectors to enable or disable).
+    /// Configuration file: sources, thresholds, detectors, outputs, policies
+    /// (see ferret.example.toml).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
@@ -217,6 +271,12 @@ pub struct ScanArgs {
     /// file; the next run rescans only new or changed assets.
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
+
+    /// Scan only shard K of N (0-based K < N): the assets whose id hashes to K.
+    /// `auto/N` takes K from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or
+    /// AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch array job). Join with `ferret merge`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
 }
 
 /// Parses arguments, runs, and returns the process exit code.
@@ -242,6 +302,24 @@ pub fn main() -> i32 {
             exit::CLEAN
         }
         Command::Report { input, output } => report(&input, output.as_deref()),
+        Command::CheckConfig { file } => config::check(&file),
+        Command::Diff {
+            old,
+            new,
+            format,
+            fail_on,
+        } => diff::run(&old, &new, format, fail_on),
+        Command::Merge {
+            parts,
+            output,
+            format,
+            allow_partial,
+        } => merge::run(
+            &parts,
+            output.as_deref(),
+            format,
+            crate::inventory::MergeOptions { allow_partial },
+        ),
     }
 }
 
@@ -310,14 +388,22 @@ fn list_detectors(extra: &[PathBuf]) -> i32 {
     exit::CLEAN
 }
 
+/// The [`crate::inventory::sensitivity_rank`] of a `--fail-on` level.
+pub fn fail_rank(level: FailOn) -> u8 {
+    match level {
+        FailOn::Low => 1,
+        FailOn::Medium => 2,
+        FailOn::High => 3,
+    }
+}
+
 /// The exit code an inventory calls for.
 pub fn exit_code(inv: &Inventory, fail_on: Option<FailOn>) -> i32 {
+    if !inv.policy_violations.is_empty() {
+        return exit::POLICY;
+    }
     if let Some(level) = fail_on {
-        let threshold = match level {
-            FailOn::Low => 1,
-            FailOn::Medium => 2,
-            FailOn::High => 3,
-        };
+        let threshold = fail_rank(level);
         let found = inv
             .summary
             .max_sensitivity

@@ -26,6 +26,8 @@ pub struct DbJob<'a> {
     pub tables: &'a KeyFilter,
     /// Globs on column names or `schema.table.column`.
     pub columns: &'a KeyFilter,
+    /// With `--shard`: only the tables of this shard are read.
+    pub shard: Option<&'a super::shard::Shard>,
 }
 
 /// What reading one relation produced, whatever the engine.
@@ -83,6 +85,7 @@ impl DbJob<'_> {
         plans
             .into_iter()
             .filter(|p| self.tables.accepts(&p.qualified_name()))
+            .filter(|p| self.shard.is_none_or(|s| s.owns(&p.id)))
             .map(|mut p| {
                 let table = p.qualified_name();
                 p.columns.retain(|c| {

@@ -6,14 +6,19 @@
 //! a major version; adding an optional field is a minor one. No field ever
 //! holds a raw value read from a source: evidence is masked.
 
+mod diff;
 mod load;
+mod merge;
+pub mod policy;
 
+pub use diff::{Change, Diff, DiffEntry, diff};
 pub use load::{LoadError, from_slice, load};
+pub use merge::{MergeError, MergeOptions, merge};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The version of the inventory format this build writes.
-pub const SCHEMA_VERSION: &str = "1.2.0";
+pub const SCHEMA_VERSION: &str = "1.3.0";
 
 /// The JSON Schema of the inventory, as shipped in the repository.
 pub const JSON_SCHEMA: &str = include_str!("../../schema/inventory.v1.schema.json");
@@ -101,6 +106,25 @@ pub struct ScanInfo {
     /// With `--state`: what was carried forward from the previous run. (1.1)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incremental: Option<Incremental>,
+    /// With `--shard K/N`: which part of the work this run did; on a
+    /// `ferret merge --allow-partial` of incomplete shards, which are missing.
+    /// Absent on a whole scan and on a complete merge. (1.3)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<ShardInfo>,
+}
+
+/// A deterministic slice of a scan: assets whose id hashes to `index` modulo
+/// `count` (see `ferret scan --shard`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ShardInfo {
+    /// This run's shard, 0-based; absent on a merged inventory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<u64>,
+    /// How many shards the scan was split into.
+    pub count: u64,
+    /// On a partial merge: the shard indices that were not given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<u64>,
 }
 
 /// Object store traffic of one run (all S3 buckets together).
@@ -308,6 +332,10 @@ pub struct LabelResult {
     pub evidence: Vec<String>,
     /// Why this confidence: each piece of evidence that raised or lowered it.
     pub explanation: Vec<String>,
+    /// The config's allow-list entry that permits this finding, if one does:
+    /// allowed findings are never policy violations. (1.3)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_by: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -355,6 +383,31 @@ impl Inventory {
         s.max_sensitivity = max.map(str::to_string);
         self.summary = s;
     }
+}
+
+impl ScanInfo {
+    /// A short stable id of this run (for log pipelines joining findings to a
+    /// scan): a digest of the start time, targets and shard.
+    pub fn scan_id(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(self.started_at.as_bytes());
+        for t in &self.targets {
+            h.update(b"\0");
+            h.update(t.as_bytes());
+        }
+        if let Some(s) = &self.shard {
+            h.update(format!("\0{:?}/{}", s.index, s.count).as_bytes());
+        }
+        hex::encode(&h.finalize()[..8])
+    }
+}
+
+/// The order policy violations are written in (scan and merge alike).
+pub fn sort_violations(v: &mut [PolicyViolation]) {
+    v.sort_by(|a, b| {
+        (&a.policy, &a.asset, &a.column, &a.label).cmp(&(&b.policy, &b.asset, &b.column, &b.label))
+    });
 }
 
 /// `low` < `medium` < `high`; anything else ranks 0.

@@ -4,12 +4,15 @@
 
 pub mod html;
 pub mod export;
+pub mod findings;
+pub mod metrics;
 
 use crate::inventory::Inventory;
 use std::io::{self, Write};
 use std::path::Path;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum OutputFormat {
     /// One JSON document (the inventory; see schema/inventory.v1.schema.json).
     Json,
