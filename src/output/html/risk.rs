@@ -79,6 +79,7 @@ mod tests {
             detectors: vec![],
             evidence: vec![],
             explanation: vec![],
+            allowed_by: None,
         }
     }
 
