@@ -591,6 +591,7 @@ impl<'p> Classifier<'p> {
             labels,
             name_hints,
             prevalence_upper_bound,
+            fingerprint: None,
         }
     }
 }
