@@ -45,9 +45,12 @@ impl<'k> ColumnSketcher<'k> {
         for (field, array) in schema.fields().iter().zip(batch.columns()) {
             let path = field.name();
             if !self.columns.contains_key(path) {
+                // A column of digests is not itself hashed again: its first
+                // values tell, and skipping saves six digests per value.
                 let variants = self
                     .norms
                     .get(path)
+                    .filter(|_| !looks_like_digests(array.as_ref()))
                     .map(|ns| {
                         ns.iter()
                             .flat_map(|&n| Algo::ALL.iter().map(move |&a| (a, n, BottomK::new(0))))
@@ -118,6 +121,21 @@ impl<'k> ColumnSketcher<'k> {
             })
             .collect()
     }
+}
+
+/// Most of the first (up to 100) values of a string column are hex digests.
+fn looks_like_digests(array: &dyn Array) -> bool {
+    let Some(s) = array.as_string_opt::<i32>() else {
+        return false;
+    };
+    let (mut n, mut d) = (0, 0);
+    for v in s.iter().flatten().take(100) {
+        n += 1;
+        if is_digest_hex(&canonical(v)) {
+            d += 1;
+        }
+    }
+    n > 0 && d as f64 >= DIGEST_SHARE * n as f64
 }
 
 fn offer(key: &LineageKey, state: &mut ColumnState, v: &str) {
