@@ -140,10 +140,10 @@ fn lineage_hints_on_one_million_row_fixtures() {
             a["rows_sampled"].as_u64().unwrap_or(u64::MAX) <= 1000,
             "{id}"
         );
-        if let Some(t) = a.get("table") {
-            if a["row_estimate"].as_u64().unwrap_or(0) > 100_000 {
-                assert_eq!(t["sampling_method"], "tablesample_system", "{id}");
-            }
+        if let Some(t) = a.get("table")
+            && a["row_estimate"].as_u64().unwrap_or(0) > 100_000
+        {
+            assert_eq!(t["sampling_method"], "tablesample_system", "{id}");
         }
     }
 
