@@ -593,6 +593,7 @@ impl<'p> Classifier<'p> {
             labels,
             name_hints,
             prevalence_upper_bound,
+            fingerprint: None,
         }
     }
 }

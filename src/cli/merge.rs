@@ -22,13 +22,20 @@ pub fn run(
             }
         }
     }
-    let inv = match merge(loaded, options) {
+    let mut inv = match merge(loaded, options) {
         Ok(inv) => inv,
         Err(e) => {
             eprintln!("ferret merge: {e}");
             return exit::USAGE;
         }
     };
+    // Each shard saw only its own assets: hints between assets of different
+    // shards exist only once their fingerprints meet here. Fingerprints of
+    // different keys cannot be compared, so such parts are refused.
+    if let Err(e) = crate::lineage::resolve(&mut inv) {
+        eprintln!("ferret merge: {e}");
+        return exit::USAGE;
+    }
     let written = match out {
         Some(path) => output::write_file(&inv, format, path),
         None => output::write(&inv, format, &mut std::io::stdout().lock()),

@@ -2,8 +2,8 @@
 //! exit codes. Knows how to drive the pipeline, not how detection works.
 
 mod config;
-mod export;
 mod diff;
+mod export;
 mod merge;
 mod s3;
 mod sample;
@@ -266,6 +266,19 @@ pub struct ScanArgs {
     /// Attempts per S3 request, with exponential backoff and jitter [default: 6].
     #[arg(long, value_name = "N")]
     pub s3_max_attempts: Option<u32>,
+
+    /// Lineage hints from values: fingerprint every column (keyed hashes of
+    /// its values, coordinated bottom-k sketches) and report where the same or
+    /// hashed values appear elsewhere. Costs a second, whole-column read of
+    /// every file and one hashing pass per PostgreSQL table (see docs/lineage.md).
+    #[arg(long)]
+    pub lineage: bool,
+
+    /// Read the lineage key (16+ bytes) from this environment variable
+    /// [default: FERRET_LINEAGE_KEY; unset: a random key per scan, so
+    /// fingerprints compare only within this scan].
+    #[arg(long, value_name = "NAME", requires = "lineage")]
+    pub lineage_key_env: Option<String>,
 
     /// Incremental runs: keep per-asset object fingerprints and results in this
     /// file; the next run rescans only new or changed assets.

@@ -15,6 +15,7 @@ use crate::inventory::{
     Asset, AssetError, DetectorPackInfo, Inventory, SCHEMA_VERSION, Sampling, ScanInfo, Skipped,
     Summary,
 };
+use crate::lineage::{self, LineageKey};
 use crate::output;
 use crate::source::db::postgres::{PgSettings, PgSource};
 use crate::source::discover::{AssetPlan, KeyFilter, discover};
@@ -39,6 +40,7 @@ pub(super) enum Mode {
 
 struct Job<'a> {
     classifier: &'a Classifier<'a>,
+    lineage: Option<&'a LineageKey>,
     rt: &'a tokio::runtime::Handle,
     mode: Mode,
     args: &'a ScanArgs,
@@ -222,6 +224,10 @@ pub fn run(args: ScanArgs) -> i32 {
         Err(e) => return usage_error(&e),
     };
 
+    let lineage_key = match lineage_key(&args) {
+        Ok(k) => k,
+        Err(e) => return usage_error(&e),
+    };
     let mode = if args.metadata_only {
         Mode::MetadataOnly
     } else if args.full {
@@ -233,8 +239,13 @@ pub fn run(args: ScanArgs) -> i32 {
     let clock = Instant::now();
     let classifier = Classifier::new(&pack, config.thresholds.clone());
     let state = args.state.as_deref().map(|path| {
+        // Fingerprints carried forward must share this run's key.
+        let mode = match &lineage_key {
+            Some(k) => format!("{}+lineage:{}", mode_name(mode), k.id()),
+            None => mode_name(mode).to_string(),
+        };
         let settings = super::state::settings_key(
-            mode_name(mode),
+            &mode,
             &args,
             &pack.digest,
             &config.thresholds,
@@ -272,6 +283,7 @@ pub fn run(args: ScanArgs) -> i32 {
     let progress = progress_bar(plans.len() as u64, args.quiet);
     let job = Job {
         classifier: &classifier,
+        lineage: lineage_key.as_ref(),
         rt: runtime.handle(),
         mode,
         args: &args,
@@ -308,6 +320,7 @@ pub fn run(args: ScanArgs) -> i32 {
 
     let db_job = |tables| DbJob {
         classifier: &classifier,
+        lineage: lineage_key.as_ref(),
         rt: runtime.handle(),
         mode,
         args: &args,
@@ -373,6 +386,12 @@ pub fn run(args: ScanArgs) -> i32 {
         policy_violations: Vec::new(),
     };
     inv.summarise();
+    if let Err(e) = lineage::resolve(&mut inv) {
+        // Only possible with carried-forward fingerprints of another key:
+        // the scan stands, without measured hints.
+        tracing::warn!("lineage hints not measured: {e}");
+        inv.lineage_hints = lineage::declared::hints(&inv);
+    }
     // Policies judge every finding of this run, carried forward or not.
     config.policy.evaluate(&mut inv);
     if !inv.policy_violations.is_empty() {
@@ -492,6 +511,27 @@ impl Outputs {
                 .map_err(|e| format!("cannot write the inventory: {e}")),
         }
     }
+}
+
+/// The lineage key of this scan: from `--lineage-key-env NAME`, else
+/// `FERRET_LINEAGE_KEY`, else random. `None` without `--lineage`.
+fn lineage_key(args: &ScanArgs) -> Result<Option<LineageKey>, String> {
+    if !args.lineage {
+        return Ok(None);
+    }
+    let var = args.lineage_key_env.as_deref().unwrap_or(lineage::KEY_ENV);
+    let key = match std::env::var(var) {
+        Ok(secret) => LineageKey::from_secret(secret.as_bytes())
+            .map_err(|e| format!("lineage key from {var}: {e}"))?,
+        Err(_) if args.lineage_key_env.is_some() => {
+            return Err(format!(
+                "environment variable {var} (--lineage-key-env) is not set"
+            ));
+        }
+        Err(_) => LineageKey::random().map_err(|e| e.to_string())?,
+    };
+    tracing::info!(key_id = key.id(), "lineage fingerprints on");
+    Ok(Some(key))
 }
 
 fn mode_name(mode: Mode) -> &'static str {
@@ -641,6 +681,10 @@ fn scan_asset(job: &Job, plan: &AssetPlan) -> Asset {
         }
     }
 
+    let mut columns = job.classifier.finish(profile);
+    if let (Some(key), Mode::Sample | Mode::Full) = (job.lineage, job.mode) {
+        bytes_read += fingerprint_files(job, plan, key, &mut columns);
+    }
     let bytes_total: u64 = plan.objects.iter().map(|o| o.size).sum();
     let all_objects = objects.len() == plan.objects.len();
     if !all_objects && sampled_bytes > 0 {
@@ -675,10 +719,59 @@ fn scan_asset(job: &Job, plan: &AssetPlan) -> Asset {
         rows_sampled,
         row_estimate,
         row_estimate_method: method.map(String::from),
-        columns: job.classifier.finish(profile),
+        columns,
         errors,
         table: None,
     }
+}
+
+/// The lineage pass over a file asset: every object read whole (text
+/// formats past the sample window, every Parquet row group), every value
+/// keyed-hashed into its column's sketch. Coordinated sampling needs every
+/// value to decide which enter; this is the cost `--lineage` documents.
+/// Returns the bytes it fetched.
+fn fingerprint_files(
+    job: &Job,
+    plan: &AssetPlan,
+    key: &LineageKey,
+    columns: &mut [crate::inventory::Column],
+) -> u64 {
+    let norms = columns
+        .iter()
+        .filter_map(|c| {
+            let labels: std::collections::BTreeSet<String> = c
+                .labels
+                .iter()
+                .map(|l| l.label.clone())
+                .chain(c.name_hints.iter().map(|h| h.label.clone()))
+                .collect();
+            let n = lineage::fingerprint::norms_for(&labels);
+            (!n.is_empty()).then(|| (c.path.clone(), n))
+        })
+        .collect();
+    let mut sketcher = lineage::ColumnSketcher::new(key, norms);
+    let opts = ReadOptions {
+        seed: job.args.seed,
+        ..ReadOptions::default()
+    };
+    let mut bytes = 0;
+    for obj in &plan.objects {
+        let mut sink = |batch: RecordBatch| {
+            sketcher.observe(&batch);
+            Flow::Continue
+        };
+        match read_object(job.rt, &plan.store, obj, plan.format, &opts, &mut sink) {
+            Ok(stats) => bytes += stats.bytes_fetched,
+            Err(p) => {
+                tracing::warn!(asset = %plan.id, code = p.code, "lineage pass could not read an object; its values are missing from the fingerprints");
+            }
+        }
+    }
+    let mut prints = sketcher.finish();
+    for c in columns.iter_mut() {
+        c.fingerprint = prints.remove(&c.path);
+    }
+    bytes
 }
 
 fn object_error(pack: &Pack, url: &str, code: &str, message: &str) -> AssetError {

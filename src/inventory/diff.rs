@@ -320,6 +320,7 @@ mod tests {
                 labels,
                 name_hints: vec![],
                 prevalence_upper_bound: None,
+                fingerprint: None,
             })
             .collect();
         a

@@ -175,9 +175,9 @@ pub fn merge(
     assets.sort_by(|a, b| a.id.cmp(&b.id));
     skipped.sort_by(|a, b| a.object.cmp(&b.object));
     skipped.dedup_by(|a, b| a.object == b.object);
-    // lineage: re-resolve hints across shards (each shard only saw its own
-    // assets; value-overlap hints between assets of different shards need the
-    // fingerprints of both). Until then: the union of the shards' hints.
+    // The union of the shards' hints; `ferret merge` then re-resolves them
+    // from the fingerprints (`lineage::resolve`), which finds hints between
+    // assets of different shards.
     lineage_hints.sort_by(|a, b| {
         (&a.from, &a.to, &a.kind, &a.label).cmp(&(&b.from, &b.to, &b.kind, &b.label))
     });

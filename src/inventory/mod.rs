@@ -309,6 +309,54 @@ pub struct Column {
     /// With no label found: the largest share of values that could hold
     /// personal data undetected, at 95% confidence (`1 - 0.05^(1/n)`, about 3/n).
     pub prevalence_upper_bound: Option<f64>,
+    /// With `--lineage`: a keyed sketch of the column's distinct values, so
+    /// lineage hints can be recomputed later (`ferret merge` across shards)
+    /// without reading the data again. Never reversible without the key. (1.3)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<Fingerprint>,
+}
+
+/// A column's lineage fingerprint (`--lineage`): bottom-k sketches of keyed
+/// 64-bit hashes of its distinct values. Only hashes made with the same key
+/// (same `key_id`) can be compared. (1.3)
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Fingerprint {
+    /// Identifies the key without revealing it: the first 8 bytes of
+    /// HMAC-SHA256(key, "ferret-key-id"), in hex.
+    pub key_id: String,
+    /// `hmac-sha256-64/bottom-k`: each value's keyed hash is the first 8 bytes
+    /// (big-endian) of HMAC-SHA256 over its UTF-8 text; the sketch keeps the
+    /// `k` smallest distinct hashes below the threshold.
+    pub method: String,
+    /// Largest number of hashes a sketch keeps.
+    pub k: u32,
+    /// Non-null values hashed by ferret (files); `None` when the database
+    /// hashed them (PostgreSQL pushes the filter into SQL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values_hashed: Option<u64>,
+    /// Most kept values are lower-case hex digests (32, 40 or 64 digits):
+    /// the column may hold hashes of another column's values.
+    pub digest_hex: bool,
+    /// The sketch of the column's own values (hex-only values lower-cased).
+    pub sketch: Sketch,
+    /// Sketches of hex digests of the values (`md5:lower_trim`,
+    /// `sha256:digits`, ...), for `derived` hints; only for columns labelled
+    /// as identifiers people hash (emails, phones).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub variants: BTreeMap<String, Sketch>,
+}
+
+/// One bottom-k sketch. (1.3)
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Sketch {
+    /// Coordinated-sampling threshold, as a share of the hash space (a power
+    /// of two, 1 = every value): only values whose hash falls below it enter.
+    pub threshold: f64,
+    /// Number of hashes kept (at most `k`).
+    pub size: u32,
+    /// The kept hashes in ascending order, each 8 bytes big-endian, base64
+    /// (standard alphabet, padded).
+    pub hashes: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -2,9 +2,9 @@
 //! [`Inventory`]; files are written atomically (temp file + rename), so a
 //! crash never leaves half an inventory where a cron job expects a whole one.
 
-pub mod html;
 pub mod export;
 pub mod findings;
+pub mod html;
 pub mod metrics;
 
 use crate::inventory::Inventory;

@@ -94,6 +94,7 @@ mod tests {
             labels,
             name_hints: vec![],
             prevalence_upper_bound: None,
+            fingerprint: None,
         }
     }
 
