@@ -96,6 +96,10 @@ echo "== loading PostgreSQL fixtures (port $port)"
 PGPASSWORD="" psql -X -q -h "$root" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 \
   -v reader_pw="$reader_pw" -f fixtures/postgres/fixtures.sql >"$root/load.log" 2>&1 \
   || { tail -20 "$root/load.log" >&2; exit 1; }
+# Lineage fixtures: 1 M-row tables generated in SQL (a few seconds).
+PGPASSWORD="" psql -X -q -h "$root" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 \
+  -f fixtures/postgres/lineage.sql >>"$root/load.log" 2>&1 \
+  || { tail -20 "$root/load.log" >&2; exit 1; }
 
 cat >"$root/env" <<ENV
 export FERRET_TEST_PG_HOST=127.0.0.1

@@ -11,5 +11,6 @@ pub mod classify;
 pub mod cli;
 pub mod detect;
 pub mod inventory;
+pub mod lineage;
 pub mod output;
 pub mod source;

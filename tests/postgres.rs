@@ -785,3 +785,51 @@ fn no_raw_value_leaves_ferret() {
         }
     }
 }
+
+#[test]
+fn shards_split_tables_and_merge_back_into_one_run() {
+    let pg = pg();
+    let url = pg.url("ferret_test");
+    let blank = |mut inv: Value| {
+        for key in ["started_at", "finished_at", "duration_ms"] {
+            inv["scan"][key] = Value::Null;
+        }
+        inv
+    };
+    // Only `public`: other tests create and drop tables elsewhere meanwhile.
+    let (code, whole, stderr) = parse(
+        pg.command(&["--include", "public.*", &url])
+            .output()
+            .unwrap(),
+    );
+    assert!(code == 0 || code == 1, "{stderr}");
+    let dir = tempfile::tempdir().unwrap();
+    let mut parts = Vec::new();
+    for k in 0..2 {
+        let part = dir.path().join(format!("part-{k}.json"));
+        let out = pg
+            .command(&[
+                "--shard",
+                &format!("{k}/2"),
+                "-o",
+                part.to_str().unwrap(),
+                &url,
+            ])
+            .output()
+            .unwrap();
+        assert!(matches!(out.status.code(), Some(0 | 1)), "shard {k}");
+        parts.push(part.to_str().unwrap().to_string());
+    }
+    let merged = dir.path().join("merged.json");
+    let mut args = vec!["merge", "-o", merged.to_str().unwrap()];
+    args.extend(parts.iter().map(String::as_str));
+    let out = common::run(&args);
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let merged: Value = serde_json::from_slice(&std::fs::read(&merged).unwrap()).unwrap();
+    validate(&merged);
+    assert_eq!(blank(merged), blank(whole));
+}

@@ -530,6 +530,7 @@ impl<'p> Classifier<'p> {
                         .collect(),
                     evidence,
                     explanation: why,
+                    allowed_by: None,
                 },
             });
         }
@@ -568,6 +569,7 @@ impl<'p> Classifier<'p> {
                         "no values read; column name matches hint '{}'",
                         h.phrase
                     )],
+                    allowed_by: None,
                 });
             }
         }
@@ -591,6 +593,7 @@ impl<'p> Classifier<'p> {
             labels,
             name_hints,
             prevalence_upper_bound,
+            fingerprint: None,
         }
     }
 }

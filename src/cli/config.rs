@@ -1,21 +1,98 @@
-//! The configuration file (`--config ferret.toml`): thresholds and which
-//! detectors run. Unknown keys are errors, so a typo never silently weakens
-//! a scan.
+//! The configuration file (`--config ferret.toml`, annotated example in
+//! `ferret.example.toml`): sources, include/exclude, thresholds, detectors,
+//! outputs and policies. Unknown keys are errors, so a typo never silently
+//! weakens a scan. Secrets are referenced by environment variable name
+//! only: a URL with an inline password is refused, and a named variable
+//! that is not set is an error before anything is scanned. Every error
+//! names the file, the line and the column, and never quotes the line (it
+//! could hold a secret).
 
 use crate::inventory::Thresholds;
-use serde::Deserialize;
-use std::path::Path;
+use crate::inventory::policy::{GlobPattern, Policies};
+use crate::output::OutputFormat;
+use serde::{Deserialize, Deserializer};
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// Targets scanned in addition to those on the command line.
-    pub targets: Vec<String>,
+    pub targets: Vec<SecretFreeUrl>,
+    /// Sources with their own include/exclude globs (and, for PostgreSQL,
+    /// a password variable), scanned besides the command line's targets.
+    pub source: Vec<Source>,
     pub thresholds: Thresholds,
     pub detectors: DetectorSelection,
     pub s3: S3Config,
     /// PostgreSQL servers to scan besides the command line's targets.
     pub postgres: Vec<PostgresSource>,
+    pub output: OutputConfig,
+    pub policy: Policies,
+}
+
+/// `[[source]]`: one target with its own filters.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// A folder, file, `s3://`, `postgres://` or `sqlite://` URL (no password).
+    pub target: SecretFreeUrl,
+    /// Globs over keys (files, objects) or `schema.table` (databases), added
+    /// to the command line's `--include` / `--exclude` for this source.
+    #[serde(default)]
+    pub include: Vec<GlobPattern>,
+    #[serde(default)]
+    pub exclude: Vec<GlobPattern>,
+    /// PostgreSQL: the environment variable holding the password.
+    #[serde(default)]
+    pub password_env: Option<EnvName>,
+}
+
+/// `[output]`: where results go; command-line flags win.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OutputConfig {
+    /// The inventory (`-o`); stdout when absent.
+    pub path: Option<PathBuf>,
+    /// `json`, `jsonl` or `csv` (`--format`).
+    pub format: Option<OutputFormat>,
+    /// Prometheus textfile (`--metrics-file`).
+    pub metrics_file: Option<PathBuf>,
+    /// One JSON line per finding (`--findings-jsonl`; `-` for stdout).
+    pub findings_jsonl: Option<PathBuf>,
+}
+
+/// A target URL checked to hold no inline password (`user:secret@host` or
+/// `password=`): config files are copied, committed and shown around.
+#[derive(Debug, Clone)]
+pub struct SecretFreeUrl(pub String);
+
+impl<'de> Deserialize<'de> for SecretFreeUrl {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let url = String::deserialize(d)?;
+        if super::target::redact_url_password(&url) != url {
+            return Err(serde::de::Error::custom(
+                "this URL holds an inline password; remove it and name the environment variable that holds it (password_env = \"...\")",
+            ));
+        }
+        Ok(SecretFreeUrl(url))
+    }
+}
+
+/// The name of an environment variable that must be set (checked when the
+/// config is read, so a missing secret fails before anything is scanned).
+#[derive(Debug, Clone)]
+pub struct EnvName(pub String);
+
+impl<'de> Deserialize<'de> for EnvName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        if std::env::var_os(&name).is_none() {
+            return Err(serde::de::Error::custom(format!(
+                "environment variable {name} is not set"
+            )));
+        }
+        Ok(EnvName(name))
+    }
 }
 
 /// `[s3]`: how to reach S3 or an S3-compatible store; command-line flags win.
@@ -31,15 +108,17 @@ pub struct S3Config {
 
 /// `[[postgres]]`: a server, with its password taken from the environment
 /// by name, so the file itself never holds a secret.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PostgresSource {
     /// `postgres://user@host:port/db` (no password here).
-    pub url: String,
+    pub url: SecretFreeUrl,
     /// The environment variable holding the password (else `PGPASSWORD`, then `~/.pgpass`).
-    pub password_env: Option<String>,
+    pub password_env: Option<EnvName>,
     /// Session limits, in seconds (the command line's defaults otherwise).
+    #[serde(default)]
     pub statement_timeout_secs: Option<u64>,
+    #[serde(default)]
     pub lock_timeout_secs: Option<u64>,
 }
 
@@ -59,14 +138,37 @@ impl DetectorSelection {
     }
 }
 
+/// `ferret check-config FILE`: reads and checks the config as `scan` would
+/// (syntax, unknown keys, globs, inline passwords, environment variables),
+/// so a deployment can validate it before the nightly run.
+pub fn check(path: &Path) -> i32 {
+    match load(Some(path)) {
+        Ok(c) => {
+            println!(
+                "{}: ok ({} target(s), {} source(s), {} postgres server(s), {} allow-list entr(ies), {} policy rule(s))",
+                path.display(),
+                c.targets.len(),
+                c.source.len(),
+                c.postgres.len(),
+                c.policy.allow.len(),
+                c.policy.rule.len()
+            );
+            super::exit::CLEAN
+        }
+        Err(e) => {
+            eprintln!("ferret: {e}");
+            super::exit::USAGE
+        }
+    }
+}
+
 pub fn load(path: Option<&Path>) -> Result<Config, String> {
     let Some(path) = path else {
         return Ok(Config::default());
     };
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read config {}: {e}", path.display()))?;
-    let config: Config =
-        toml::from_str(&text).map_err(|e| format!("config {}: {e}", path.display()))?;
+    let config = parse(&text, path)?;
     let t = &config.thresholds;
     for (name, v) in [
         ("min_confidence", t.min_confidence),
@@ -81,6 +183,28 @@ pub fn load(path: Option<&Path>) -> Result<Config, String> {
         }
     }
     Ok(config)
+}
+
+/// Parses config text; errors say `config FILE, line L, column C: why`.
+pub fn parse(text: &str, path: &Path) -> Result<Config, String> {
+    toml::from_str(text).map_err(|e| {
+        let place = e
+            .span()
+            .map(|span| {
+                let (line, column) = line_column(text, span.start);
+                format!(", line {line}, column {column}")
+            })
+            .unwrap_or_default();
+        format!("config {}{place}: {}", path.display(), e.message().trim())
+    })
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset.min(text.len())).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
 }
 
 #[cfg(test)]
@@ -104,16 +228,57 @@ mod tests {
         assert_eq!(c.targets.len(), 2);
         assert_eq!(c.s3.concurrency, Some(8));
         assert!(toml::from_str::<Config>("[s3]\nendpont = 'x'\n").is_err());
+        // PATH is set wherever tests run; a variable that is not set fails.
         let c: Config = toml::from_str(
-            "[[postgres]]\nurl = 'postgres://ferret@db:5432/app'\npassword_env = 'APP_DB_PASSWORD'\n",
+            "[[postgres]]\nurl = 'postgres://ferret@db:5432/app'\npassword_env = 'PATH'\n",
         )
         .unwrap();
         assert_eq!(
-            c.postgres[0].password_env.as_deref(),
-            Some("APP_DB_PASSWORD")
+            c.postgres[0].password_env.as_ref().map(|e| e.0.as_str()),
+            Some("PATH")
         );
         assert!(
             toml::from_str::<Config>("[[postgres]]\nurl = 'x'\npassword = 'inline'\n").is_err()
         );
+    }
+
+    #[test]
+    fn errors_name_the_file_and_place_and_never_quote_secrets() {
+        let p = Path::new("ferret.toml");
+        let e = parse("targets = ['a']\n\n[thresholds]\nmin_confidense = 0.7\n", p).unwrap_err();
+        assert!(
+            e.starts_with("config ferret.toml, line 4, column 1:"),
+            "{e}"
+        );
+        assert!(e.contains("min_confidense"), "{e}");
+        let e = parse("[[postgres]]\nurl = 'postgres://alice:hunter2@db/app'\n", p).unwrap_err();
+        assert!(
+            e.contains("line 2, column 7") && e.contains("inline password"),
+            "{e}"
+        );
+        assert!(!e.contains("hunter2"), "{e}");
+        let e = parse("targets = ['postgres://u@db/app?password=hunter2']\n", p).unwrap_err();
+        assert!(
+            e.contains("inline password") && !e.contains("hunter2"),
+            "{e}"
+        );
+        let e = parse(
+            "[[source]]\ntarget = 'postgres://u@db/app'\npassword_env = 'FERRET_TEST_SURELY_UNSET_VAR'\n",
+            p,
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("line 3") && e.contains("FERRET_TEST_SURELY_UNSET_VAR is not set"),
+            "{e}"
+        );
+        let e = parse("[[source]]\ntarget = 'data'\nexclude = ['ok', '[bad']\n", p).unwrap_err();
+        assert!(e.contains("line 3") && e.contains("bad glob '[bad'"), "{e}");
+        let c = parse(
+            "[output]\nformat = 'csv'\nmetrics_file = 'm.prom'\n[[policy.rule]]\nname = 'r'\nlabels = ['CREDIT_CARD']\n",
+            p,
+        )
+        .unwrap();
+        assert_eq!(c.output.format, Some(OutputFormat::Csv));
+        assert_eq!(c.policy.rule.len(), 1);
     }
 }

@@ -3,10 +3,14 @@
 
 mod config;
 mod detectors;
+mod diff;
+mod export;
+mod merge;
 mod s3;
 mod sample;
 mod scan;
 mod scan_db;
+mod shard;
 mod state;
 mod target;
 
@@ -23,8 +27,11 @@ pub mod exit {
     pub const ASSET_ERRORS: i32 = 1;
     /// Usage or configuration error; nothing was scanned.
     pub const USAGE: i32 = 2;
-    /// `--fail-on` found personal data at or above the given sensitivity.
+    /// `--fail-on` found personal data at or above the given sensitivity
+    /// (`diff`: a *new* finding at or above it).
     pub const FOUND: i32 = 3;
+    /// Findings break a policy rule of the config file (takes precedence over 3 and 1).
+    pub const POLICY: i32 = 4;
 }
 
 #[derive(Debug, Parser)]
@@ -36,7 +43,11 @@ pub mod exit {
                   gzip/zstd compressed), runs pattern and checksum detectors for personal data \
                   over it, and writes an inventory: which asset, which column, which kind of \
                   personal data, how sure. Raw values never appear in any output.\n\n\
-                  Start with:  ferret scan fixtures/demo"
+                  Start with:  ferret scan fixtures/demo\n\n\
+                  Exit codes: 0 clean; 1 some assets had errors; 2 usage or configuration \
+                  error (nothing scanned or written); 3 --fail-on matched (diff: a new finding \
+                  at or above the level); 4 findings break a policy rule of the config file \
+                  (precedence: 2, then 4, then 3, then 1)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -52,6 +63,52 @@ enum Command {
     Detectors(detectors::DetectorsArgs),
     /// Print the JSON Schema of the inventory.
     Schema,
+    /// Render an inventory as one self-contained HTML page (no network requests).
+    Report {
+        /// The inventory (JSON, as written by `ferret scan`).
+        #[arg(value_name = "INVENTORY")]
+        input: PathBuf,
+        /// Write the report here (atomically) instead of stdout.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Export an inventory for a catalog (DataHub, OpenMetadata, Atlas / Purview) or a spreadsheet.
+    Export(Box<export::ExportArgs>),
+    /// Check a config file as `scan` would read it (syntax, unknown keys,
+    /// globs, inline passwords, environment variables); exit 2 if it is wrong.
+    CheckConfig {
+        /// The config file (ferret.toml).
+        file: PathBuf,
+    },
+    /// Compare two inventories: new, removed and changed findings, new and
+    /// removed assets, new errors. Exit code 3 with --fail-on when a new
+    /// finding is at or above LEVEL.
+    Diff {
+        /// The earlier inventory (last night's).
+        old: PathBuf,
+        /// The later inventory (tonight's).
+        new: PathBuf,
+        #[arg(long, value_enum, default_value_t = diff::DiffFormat::Text)]
+        format: diff::DiffFormat,
+        /// Exit with code 3 when a new finding is at or above this sensitivity.
+        #[arg(long, value_enum, value_name = "LEVEL")]
+        fail_on: Option<FailOn>,
+    },
+    /// Join the partial inventories of a sharded scan (`scan --shard K/N`)
+    /// into one. Refuses parts of different scans and missing or duplicate shards.
+    Merge {
+        /// The partial inventories (one per shard).
+        #[arg(required = true, value_name = "PART")]
+        parts: Vec<PathBuf>,
+        /// Write the merged inventory here (atomically) instead of stdout.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Json)]
+        format: OutputFormat,
+        /// Merge even when some shards are missing (listed in scan.shard.missing).
+        #[arg(long)]
+        allow_partial: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -75,13 +132,21 @@ pub struct ScanArgs {
     #[arg(value_name = "TARGET")]
     pub paths: Vec<String>,
 
-    /// Write the inventory here (atomically) instead of stdout.
+    /// Write the inventory here (atomically) instead of stdout (or `[output] path`).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Json)]
-    pub format: OutputFormat,
+    /// Output format [default: json, or `[output] format`].
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+
+    /// Also write the scan's numbers as a Prometheus textfile here (atomically).
+    #[arg(long, value_name = "PATH")]
+    pub metrics_file: Option<PathBuf>,
+
+    /// Also write one JSON line per finding here (atomically; `-` for stdout, with -o FILE).
+    #[arg(long, value_name = "PATH")]
+    pub findings_jsonl: Option<PathBuf>,
 
     /// Only scan files whose path (relative to the scanned folder) or name matches this glob;
     /// for databases, tables whose `schema.table` matches. Repeatable.
@@ -158,7 +223,8 @@ pub struct ScanArgs {
     #[arg(long = "detectors", value_name = "DIR")]
     pub detectors: Vec<PathBuf>,
 
-    /// Configuration file (thresholds, detectors to enable or disable).
+    /// Configuration file: sources, thresholds, detectors, outputs, policies
+    /// (see ferret.example.toml).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
@@ -198,10 +264,29 @@ pub struct ScanArgs {
     #[arg(long, value_name = "N")]
     pub s3_max_attempts: Option<u32>,
 
+    /// Lineage hints from values: fingerprint every column (keyed hashes of
+    /// its values, coordinated bottom-k sketches) and report where the same or
+    /// hashed values appear elsewhere. Costs a second, whole-column read of
+    /// every file and one hashing pass per PostgreSQL table (see docs/lineage.md).
+    #[arg(long)]
+    pub lineage: bool,
+
+    /// Read the lineage key (16+ bytes) from this environment variable
+    /// [default: FERRET_LINEAGE_KEY; unset: a random key per scan, so
+    /// fingerprints compare only within this scan].
+    #[arg(long, value_name = "NAME", requires = "lineage")]
+    pub lineage_key_env: Option<String>,
+
     /// Incremental runs: keep per-asset object fingerprints and results in this
     /// file; the next run rescans only new or changed assets.
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
+
+    /// Scan only shard K of N (0-based K < N): the assets whose id hashes to K.
+    /// `auto/N` takes K from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or
+    /// AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch array job). Join with `ferret merge`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
 }
 
 /// Parses arguments, runs, and returns the process exit code.
@@ -221,21 +306,77 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Scan(args) => scan::run(*args),
         Command::Detectors(args) => detectors::run(args),
+        Command::Export(args) => export::run(*args),
         Command::Schema => {
             print!("{}", crate::inventory::JSON_SCHEMA);
             exit::CLEAN
         }
+        Command::Report { input, output } => report(&input, output.as_deref()),
+        Command::CheckConfig { file } => config::check(&file),
+        Command::Diff {
+            old,
+            new,
+            format,
+            fail_on,
+        } => diff::run(&old, &new, format, fail_on),
+        Command::Merge {
+            parts,
+            output,
+            format,
+            allow_partial,
+        } => merge::run(
+            &parts,
+            output.as_deref(),
+            format,
+            crate::inventory::MergeOptions { allow_partial },
+        ),
+    }
+}
+
+/// `ferret report`: a bad inventory or an unwritable output is a usage error
+/// naming the file; the output is written atomically, so it is never half there.
+fn report(input: &std::path::Path, output: Option<&std::path::Path>) -> i32 {
+    let inv = match crate::inventory::load(input) {
+        Ok(inv) => inv,
+        Err(e) => {
+            eprintln!("ferret: {e}");
+            return exit::USAGE;
+        }
+    };
+    let written = match output {
+        Some(path) => crate::output::write_file(&inv, OutputFormat::Html, path)
+            .map_err(|e| format!("{}: cannot write the report: {e}", path.display())),
+        None => {
+            let mut out = std::io::stdout().lock();
+            crate::output::write(&inv, OutputFormat::Html, &mut out)
+                .map_err(|e| format!("stdout: cannot write the report: {e}"))
+        }
+    };
+    match written {
+        Ok(()) => exit::CLEAN,
+        Err(e) => {
+            eprintln!("ferret: {e}");
+            exit::USAGE
+        }
+    }
+}
+
+/// The [`crate::inventory::sensitivity_rank`] of a `--fail-on` level.
+pub fn fail_rank(level: FailOn) -> u8 {
+    match level {
+        FailOn::Low => 1,
+        FailOn::Medium => 2,
+        FailOn::High => 3,
     }
 }
 
 /// The exit code an inventory calls for.
 pub fn exit_code(inv: &Inventory, fail_on: Option<FailOn>) -> i32 {
+    if !inv.policy_violations.is_empty() {
+        return exit::POLICY;
+    }
     if let Some(level) = fail_on {
-        let threshold = match level {
-            FailOn::Low => 1,
-            FailOn::Medium => 2,
-            FailOn::High => 3,
-        };
+        let threshold = fail_rank(level);
         let found = inv
             .summary
             .max_sensitivity

@@ -6,6 +6,7 @@ use super::ScanArgs;
 use super::scan::Mode;
 use crate::classify::{AssetProfile, Classifier, mask::redact};
 use crate::inventory::{Asset, AssetError, Column, TableInfo};
+use crate::lineage::{self, LineageKey};
 use crate::source::batch::string_field;
 use crate::source::db::postgres::{self, ColumnStats, FullScan, PgSource};
 use crate::source::db::{DbError, Render, TablePlan, TableRead, sqlite};
@@ -13,12 +14,15 @@ use crate::source::discover::KeyFilter;
 use arrow::datatypes::Schema;
 use arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use rayon::prelude::*;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use tokio_postgres::Client;
 
 pub struct DbJob<'a> {
     pub classifier: &'a Classifier<'a>,
+    /// `--lineage`: the key fingerprints are made with.
+    pub lineage: Option<&'a LineageKey>,
     pub rt: &'a tokio::runtime::Handle,
     pub mode: Mode,
     pub args: &'a ScanArgs,
@@ -26,6 +30,8 @@ pub struct DbJob<'a> {
     pub tables: &'a KeyFilter,
     /// Globs on column names or `schema.table.column`.
     pub columns: &'a KeyFilter,
+    /// With `--shard`: only the tables of this shard are read.
+    pub shard: Option<&'a super::shard::Shard>,
 }
 
 /// What reading one relation produced, whatever the engine.
@@ -83,6 +89,7 @@ impl DbJob<'_> {
         plans
             .into_iter()
             .filter(|p| self.tables.accepts(&p.qualified_name()))
+            .filter(|p| self.shard.is_none_or(|s| s.owns(&p.id)))
             .map(|mut p| {
                 let table = p.qualified_name();
                 p.columns.retain(|c| {
@@ -395,8 +402,102 @@ fn scan_pg_table(job: &DbJob, sessions: &PgPool, plan: &TablePlan, stats: &Colum
         }
         Mode::MetadataOnly => {}
     }
+    let read = out.read;
+    let mut asset = job.finish(plan, "postgresql", profile, out);
+    if let (Some(key), true) = (job.lineage, read) {
+        fingerprint_pg(job, &client, plan, key, &mut asset);
+    }
     sessions.put(client);
-    job.finish(plan, "postgresql", profile, out)
+    asset
+}
+
+/// Labels (values and names) of a column, for choosing digest variants.
+fn column_labels(c: &Column) -> BTreeSet<String> {
+    c.labels
+        .iter()
+        .map(|l| l.label.clone())
+        .chain(c.name_hints.iter().map(|h| h.label.clone()))
+        .collect()
+}
+
+/// The lineage pass over a PostgreSQL table: the server hashes every value
+/// under the key and returns only the hashes below the coordinated-sampling
+/// bound (see [`postgres::lineage_hashes`]). sha1 variants need an extension
+/// (pgcrypto) and are not computed for PostgreSQL sources: md5 and sha256 are.
+fn fingerprint_pg(
+    job: &DbJob,
+    client: &Client,
+    plan: &TablePlan,
+    key: &LineageKey,
+    asset: &mut Asset,
+) {
+    use lineage::fingerprint::{self as fp, Algo};
+    let mut variants: HashMap<String, Vec<(String, &'static str, &'static str)>> = HashMap::new();
+    for c in &asset.columns {
+        for norm in fp::norms_for(&column_labels(c)) {
+            for algo in [Algo::Md5, Algo::Sha256] {
+                variants.entry(c.path.clone()).or_default().push((
+                    fp::variant_name(algo, norm),
+                    algo.name(),
+                    norm.name(),
+                ));
+            }
+        }
+    }
+    let shift = fp::threshold_shift(plan.row_estimate);
+    let (ipad, opad) = key.sql_pads();
+    let q = postgres::LineageQuery {
+        ipad: &ipad,
+        opad: &opad,
+        bound: fp::threshold_bound(shift).map(u64::to_be_bytes),
+        k: fp::K,
+        variants: &variants,
+    };
+    let deadline = job.args.db_statement_timeout.max(1);
+    let hashed = job.rt.block_on(postgres::lineage_hashes(
+        client,
+        plan,
+        &q,
+        std::time::Duration::from_secs(deadline + 5),
+    ));
+    let mut hashed = match hashed {
+        Ok(h) => h,
+        Err(e) => {
+            asset
+                .errors
+                .push(job.error(&plan.id, e.code, &format!("lineage pass: {}", e.message)));
+            return;
+        }
+    };
+    for c in asset.columns.iter_mut() {
+        let Some(mut rows) = hashed.remove(&c.path) else {
+            continue;
+        };
+        rows.sort_unstable_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+        let main: Vec<(u64, bool)> = rows
+            .iter()
+            .filter(|r| r.0.is_empty())
+            .map(|r| (r.1, r.2))
+            .collect();
+        if main.is_empty() {
+            continue;
+        }
+        let digests = main.iter().filter(|r| r.1).count();
+        let mut vs = std::collections::BTreeMap::new();
+        for (name, _, _) in variants.get(&c.path).map(Vec::as_slice).unwrap_or(&[]) {
+            let hs = rows.iter().filter(|r| &r.0 == name).map(|r| r.1);
+            vs.insert(name.clone(), fp::encode(shift, hs));
+        }
+        c.fingerprint = Some(crate::inventory::Fingerprint {
+            key_id: key.id().to_string(),
+            method: fp::METHOD.into(),
+            k: fp::K as u32,
+            values_hashed: None,
+            digest_hex: digests as f64 >= 0.9 * main.len() as f64,
+            sketch: fp::encode(shift, main.iter().map(|r| r.0)),
+            variants: vs,
+        });
+    }
 }
 
 /// Runs a full scan with fetching and parsing (on the I/O runtime) overlapped
@@ -486,7 +587,52 @@ pub fn scan_sqlite(job: &DbJob, path: &Path) -> Vec<Asset> {
                     Err(e) => out.errors.push((e.code.into(), e.message)),
                 }
             }
-            job.finish(plan, "sqlite", profile, out)
+            let read = out.read;
+            let mut asset = job.finish(plan, "sqlite", profile, out);
+            if let (Some(key), true) = (job.lineage, read) {
+                fingerprint_sqlite(job, path, plan, key, &mut asset);
+            }
+            asset
         })
         .collect()
+}
+
+/// The lineage pass over a SQLite table: read whole, every value hashed.
+fn fingerprint_sqlite(
+    job: &DbJob,
+    path: &Path,
+    plan: &TablePlan,
+    key: &LineageKey,
+    asset: &mut Asset,
+) {
+    let norms = asset
+        .columns
+        .iter()
+        .filter_map(|c| {
+            let n = lineage::fingerprint::norms_for(&column_labels(c));
+            (!n.is_empty()).then(|| (c.path.clone(), n))
+        })
+        .collect();
+    let mut sketcher = lineage::ColumnSketcher::new(key, norms);
+    let mut sink = |batch: RecordBatch| sketcher.observe(&batch);
+    match sqlite::read(
+        path,
+        plan,
+        None,
+        job.args.seed,
+        job.args.sniff_binary,
+        &mut sink,
+    ) {
+        Ok(r) => asset.bytes_read += r.bytes,
+        Err(e) => {
+            asset
+                .errors
+                .push(job.error(&plan.id, e.code, &format!("lineage pass: {}", e.message)));
+            return;
+        }
+    }
+    let mut prints = sketcher.finish();
+    for c in asset.columns.iter_mut() {
+        c.fingerprint = prints.remove(&c.path);
+    }
 }

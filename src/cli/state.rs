@@ -18,7 +18,6 @@ use crate::inventory::{Asset, Incremental};
 use crate::source::discover::AssetPlan;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -212,7 +211,7 @@ impl State {
         if !cur.dirty {
             return;
         }
-        match write_atomic(&self.path, &cur.stored) {
+        match write_atomically(&self.path, &cur.stored) {
             Ok(()) => {
                 cur.dirty = false;
                 cur.last_flush = Instant::now();
@@ -230,20 +229,11 @@ impl State {
 
 /// Serializes `stored` next to `path` and renames it over `path`: readers
 /// (and a crash) see the old state or the new one, never half of one.
-fn write_atomic(path: &Path, stored: &Stored) -> Result<(), String> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(|e| e.to_string())?;
-    {
-        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
-        serde_json::to_writer(&mut w, stored).map_err(|e| e.to_string())?;
-        w.flush().map_err(|e| e.to_string())?;
-    }
-    tmp.as_file().sync_all().map_err(|e| e.to_string())?;
-    tmp.persist(path).map_err(|e| e.error.to_string())?;
-    Ok(())
+fn write_atomically(path: &Path, stored: &Stored) -> Result<(), String> {
+    crate::output::write_atomically(path, |w| {
+        serde_json::to_writer(w, stored).map_err(std::io::Error::other)
+    })
+    .map_err(|e| e.to_string())
 }
 
 /// What the results depend on, besides the objects: a state written with
@@ -253,9 +243,12 @@ pub fn settings_key(
     args: &super::ScanArgs,
     pack_digest: &str,
     thresholds: &crate::inventory::Thresholds,
+    shard: Option<&super::shard::Shard>,
 ) -> String {
+    // A state kept by one shard holds only that shard's assets.
+    let shard = shard.map_or_else(String::new, |s| format!(";shard={}/{}", s.index, s.count));
     format!(
-        "mode={mode};sample_rows={};seed={};sample_bytes={};max_objects={};pack={pack_digest};thresholds={}",
+        "mode={mode};sample_rows={};seed={};sample_bytes={};max_objects={};pack={pack_digest};thresholds={}{shard}",
         args.sample_rows,
         args.seed,
         args.sample_bytes,

@@ -6,14 +6,19 @@
 //! a major version; adding an optional field is a minor one. No field ever
 //! holds a raw value read from a source: evidence is masked.
 
+mod diff;
 mod load;
+mod merge;
+pub mod policy;
 
+pub use diff::{Change, Diff, DiffEntry, diff};
 pub use load::{LoadError, from_slice, load};
+pub use merge::{MergeError, MergeOptions, merge};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The version of the inventory format this build writes.
-pub const SCHEMA_VERSION: &str = "1.2.0";
+pub const SCHEMA_VERSION: &str = "1.3.0";
 
 /// The JSON Schema of the inventory, as shipped in the repository.
 pub const JSON_SCHEMA: &str = include_str!("../../schema/inventory.v1.schema.json");
@@ -101,6 +106,25 @@ pub struct ScanInfo {
     /// With `--state`: what was carried forward from the previous run. (1.1)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incremental: Option<Incremental>,
+    /// With `--shard K/N`: which part of the work this run did; on a
+    /// `ferret merge --allow-partial` of incomplete shards, which are missing.
+    /// Absent on a whole scan and on a complete merge. (1.3)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<ShardInfo>,
+}
+
+/// A deterministic slice of a scan: assets whose id hashes to `index` modulo
+/// `count` (see `ferret scan --shard`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ShardInfo {
+    /// This run's shard, 0-based; absent on a merged inventory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<u64>,
+    /// How many shards the scan was split into.
+    pub count: u64,
+    /// On a partial merge: the shard indices that were not given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<u64>,
 }
 
 /// Object store traffic of one run (all S3 buckets together).
@@ -285,6 +309,54 @@ pub struct Column {
     /// With no label found: the largest share of values that could hold
     /// personal data undetected, at 95% confidence (`1 - 0.05^(1/n)`, about 3/n).
     pub prevalence_upper_bound: Option<f64>,
+    /// With `--lineage`: a keyed sketch of the column's distinct values, so
+    /// lineage hints can be recomputed later (`ferret merge` across shards)
+    /// without reading the data again. Never reversible without the key. (1.3)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<Fingerprint>,
+}
+
+/// A column's lineage fingerprint (`--lineage`): bottom-k sketches of keyed
+/// 64-bit hashes of its distinct values. Only hashes made with the same key
+/// (same `key_id`) can be compared. (1.3)
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Fingerprint {
+    /// Identifies the key without revealing it: the first 8 bytes of
+    /// HMAC-SHA256(key, "ferret-key-id"), in hex.
+    pub key_id: String,
+    /// `hmac-sha256-64/bottom-k`: each value's keyed hash is the first 8 bytes
+    /// (big-endian) of HMAC-SHA256 over its UTF-8 text; the sketch keeps the
+    /// `k` smallest distinct hashes below the threshold.
+    pub method: String,
+    /// Largest number of hashes a sketch keeps.
+    pub k: u32,
+    /// Non-null values hashed by ferret (files); `None` when the database
+    /// hashed them (PostgreSQL pushes the filter into SQL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values_hashed: Option<u64>,
+    /// Most kept values are lower-case hex digests (32, 40 or 64 digits):
+    /// the column may hold hashes of another column's values.
+    pub digest_hex: bool,
+    /// The sketch of the column's own values (hex-only values lower-cased).
+    pub sketch: Sketch,
+    /// Sketches of hex digests of the values (`md5:lower_trim`,
+    /// `sha256:digits`, ...), for `derived` hints; only for columns labelled
+    /// as identifiers people hash (emails, phones).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub variants: BTreeMap<String, Sketch>,
+}
+
+/// One bottom-k sketch. (1.3)
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Sketch {
+    /// Coordinated-sampling threshold, as a share of the hash space (a power
+    /// of two, 1 = every value): only values whose hash falls below it enter.
+    pub threshold: f64,
+    /// Number of hashes kept (at most `k`).
+    pub size: u32,
+    /// The kept hashes in ascending order, each 8 bytes big-endian, base64
+    /// (standard alphabet, padded).
+    pub hashes: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -308,6 +380,10 @@ pub struct LabelResult {
     pub evidence: Vec<String>,
     /// Why this confidence: each piece of evidence that raised or lowered it.
     pub explanation: Vec<String>,
+    /// The config's allow-list entry that permits this finding, if one does:
+    /// allowed findings are never policy violations. (1.3)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_by: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -355,6 +431,31 @@ impl Inventory {
         s.max_sensitivity = max.map(str::to_string);
         self.summary = s;
     }
+}
+
+impl ScanInfo {
+    /// A short stable id of this run (for log pipelines joining findings to a
+    /// scan): a digest of the start time, targets and shard.
+    pub fn scan_id(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(self.started_at.as_bytes());
+        for t in &self.targets {
+            h.update(b"\0");
+            h.update(t.as_bytes());
+        }
+        if let Some(s) = &self.shard {
+            h.update(format!("\0{:?}/{}", s.index, s.count).as_bytes());
+        }
+        hex::encode(&h.finalize()[..8])
+    }
+}
+
+/// The order policy violations are written in (scan and merge alike).
+pub fn sort_violations(v: &mut [PolicyViolation]) {
+    v.sort_by(|a, b| {
+        (&a.policy, &a.asset, &a.column, &a.label).cmp(&(&b.policy, &b.asset, &b.column, &b.label))
+    });
 }
 
 /// `low` < `medium` < `high`; anything else ranks 0.

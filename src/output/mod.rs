@@ -2,11 +2,17 @@
 //! [`Inventory`]; files are written atomically (temp file + rename), so a
 //! crash never leaves half an inventory where a cron job expects a whole one.
 
+pub mod export;
+pub mod findings;
+pub mod html;
+pub mod metrics;
+
 use crate::inventory::Inventory;
 use std::io::{self, Write};
 use std::path::Path;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum OutputFormat {
     /// One JSON document (the inventory; see schema/inventory.v1.schema.json).
     Json,
@@ -14,6 +20,8 @@ pub enum OutputFormat {
     Jsonl,
     /// One row per column and label, for spreadsheets.
     Csv,
+    /// A self-contained HTML report for people (the same as `ferret report`).
+    Html,
 }
 
 /// Writes `inv` in `format` to `out`.
@@ -25,16 +33,28 @@ pub fn write(inv: &Inventory, format: OutputFormat, out: &mut dyn Write) -> io::
         }
         OutputFormat::Jsonl => write_jsonl(inv, out),
         OutputFormat::Csv => write_csv(inv, out),
+        OutputFormat::Html => html::write_html(inv, out),
     }
 }
 
-/// Writes to `path` atomically: a temp file beside it, then a rename.
+/// Writes `inv` in `format` to `path` atomically (see [`write_atomically`]).
 pub fn write_file(inv: &Inventory, format: OutputFormat, path: &Path) -> io::Result<()> {
+    write_atomically(path, |out| write(inv, format, out))
+}
+
+/// Writes what `fill` produces to `path` atomically: a temp file beside it,
+/// flushed and synced, then a rename. Readers (a cron job, a catalog
+/// ingestion) see the old file or the whole new one, never half of one; if
+/// `fill` fails, the temp file is removed and `path` is untouched.
+pub fn write_atomically(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
     // `-o /dev/null` or a named pipe: write into it. Renaming a temporary
     // file over it would replace the device with a regular file.
     if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
         let mut out = io::BufWriter::new(std::fs::OpenOptions::new().write(true).open(path)?);
-        write(inv, format, &mut out)?;
+        fill(&mut out)?;
         return out.flush();
     }
     let dir = match path.parent() {
@@ -44,7 +64,7 @@ pub fn write_file(inv: &Inventory, format: OutputFormat, path: &Path) -> io::Res
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     {
         let mut buf = io::BufWriter::new(tmp.as_file_mut());
-        write(inv, format, &mut buf)?;
+        fill(&mut buf)?;
         buf.flush()?;
     }
     tmp.as_file().sync_all()?;

@@ -425,6 +425,113 @@ pub async fn sample(
     })
 }
 
+/// What the lineage pass asks the server to hash, per column (see
+/// `crate::lineage::fingerprint`): keyed hashes are computed in SQL so only
+/// the few hashes that can enter a sketch leave the server, never a value.
+pub struct LineageQuery<'a> {
+    /// HMAC-SHA256 inner and outer pad blocks (key material: bind parameters only).
+    pub ipad: &'a [u8],
+    pub opad: &'a [u8],
+    /// Exclusive upper bound of kept hashes, 8 bytes big-endian; `None`: all.
+    pub bound: Option<[u8; 8]>,
+    /// Hashes kept per column and variant.
+    pub k: usize,
+    /// Digest variants per read column (by column name): `(name, algo, norm)`
+    /// with algo `md5` | `sha256` and norm `plain` | `lower_trim` | `digits`.
+    pub variants: &'a HashMap<String, Vec<(String, &'static str, &'static str)>>,
+}
+
+/// Keyed hashes kept for one column: `(variant, hash, is_digest)`, the
+/// column's own values under variant `""`.
+pub type LineageHashes = HashMap<String, Vec<(String, u64, bool)>>;
+
+/// One pass over the table computes, for every text column, the keyed hash
+/// of each value (hex-only values lower-cased, as ferret does) and of each
+/// digest variant, keeps those below the coordinated-sampling bound, and
+/// returns the `k` smallest distinct per column and variant. The server
+/// reads every row (a sequential scan); ferret receives at most
+/// k x (variants + 1) hashes per column.
+pub async fn lineage_hashes(
+    client: &Client,
+    plan: &TablePlan,
+    q: &LineageQuery<'_>,
+    deadline: Duration,
+) -> Result<LineageHashes, PgError> {
+    let cols: Vec<&DbColumn> = plan
+        .read_columns()
+        .filter(|c| c.render == Render::Text)
+        .collect();
+    if cols.is_empty() {
+        return Ok(LineageHashes::new());
+    }
+    let mut inner = Vec::new();
+    let mut canon = Vec::new();
+    let mut values = Vec::new();
+    for (i, c) in cols.iter().enumerate() {
+        inner.push(format!("{} AS x{i}", select_expr(c)));
+        canon.push(format!(
+            "x{i}, CASE WHEN x{i} ~ '^[0-9A-Fa-f]{{16,}}$' THEN lower(x{i}) ELSE x{i} END AS c{i}"
+        ));
+        values.push(format!(
+            "({i}, '', c{i}, c{i} ~ '^([0-9a-f]{{32}}|[0-9a-f]{{40}}|[0-9a-f]{{64}})$')"
+        ));
+        for (name, algo, norm) in q.variants.get(&c.name).map(Vec::as_slice).unwrap_or(&[]) {
+            let n = match *norm {
+                "lower_trim" => format!("lower(btrim(x{i}, ' '))"),
+                "digits" => format!("regexp_replace(x{i}, '[^0-9]', '', 'g')"),
+                _ => format!("x{i}"),
+            };
+            let n = format!("NULLIF({n}, '')");
+            let d = match *algo {
+                "md5" => format!("md5({n})"),
+                "sha256" => format!("encode(sha256(convert_to({n}, 'UTF8')), 'hex')"),
+                _ => continue,
+            };
+            values.push(format!("({i}, '{}', {d}, true)", name.replace('\'', "")));
+        }
+    }
+    let sql = format!(
+        "SELECT col, variant, h, d FROM (
+           SELECT col, variant, h, bool_or(d) AS d,
+                  row_number() OVER (PARTITION BY col, variant ORDER BY h) AS rn
+           FROM (
+             SELECT s.col, s.variant, s.d,
+                    substr(sha256($2::bytea || sha256($1::bytea || convert_to(s.y, 'UTF8'))), 1, 8) AS h
+             FROM (SELECT {canon} FROM (SELECT {inner} FROM {from}) t0) t,
+                  LATERAL (VALUES {values}) s(col, variant, y, d)
+             WHERE s.y IS NOT NULL
+           ) u
+           WHERE $3::bytea IS NULL OR u.h < $3::bytea
+           GROUP BY col, variant, h
+         ) w WHERE rn <= {k}",
+        canon = canon.join(", "),
+        inner = inner.join(", "),
+        from = from_clause(plan),
+        values = values.join(", "),
+        k = q.k,
+    );
+    let bound: Option<&[u8]> = q.bound.as_ref().map(|b| b.as_slice());
+    let rows = bounded(
+        deadline,
+        client.query(sql.as_str(), &[&q.ipad, &q.opad, &bound]),
+    )
+    .await?;
+    let mut out = LineageHashes::new();
+    for r in &rows {
+        let col: i32 = r.try_get(0)?;
+        let variant: String = r.try_get(1)?;
+        let h: &[u8] = r.try_get(2)?;
+        let d: bool = r.try_get::<_, Option<bool>>(3)?.unwrap_or(false);
+        let (Some(c), Ok(b)) = (cols.get(col.max(0) as usize), <[u8; 8]>::try_from(h)) else {
+            continue;
+        };
+        out.entry(c.name.clone())
+            .or_default()
+            .push((variant, u64::from_be_bytes(b), d));
+    }
+    Ok(out)
+}
+
 /// A full scan in progress: `COPY (SELECT ...) TO STDOUT`, parsed as it
 /// streams in, a batch at a time; never the whole table in memory.
 pub struct FullScan {
