@@ -47,7 +47,7 @@ bash scripts/pg-server.sh start
 
 echo "== cargo test"
 set +e
-cargo test --all-targets 2>&1 | tee "$log"
+cargo test --all-targets --no-fail-fast 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 # One closing line over every test binary (the last binary cargo runs is an
