@@ -809,6 +809,8 @@ fn shards_split_tables_and_merge_back_into_one_run() {
         let part = dir.path().join(format!("part-{k}.json"));
         let out = pg
             .command(&[
+                "--include",
+                "public.*",
                 "--shard",
                 &format!("{k}/2"),
                 "-o",
