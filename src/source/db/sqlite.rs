@@ -275,14 +275,19 @@ pub fn read(
             };
             match bounds {
                 Some((lo, hi)) if (hi - lo + 1) as u64 > want * 2 => {
-                    // Seeded starting rowids spread over the table, a run of rows from each.
+                    // One seeded run of rows in each of SAMPLE_RANGES equal
+                    // strata of the rowid span, started early enough to fit in
+                    // its stratum: runs never overlap and never hit the table's
+                    // end, so the sample holds `want` rows (a start drawn
+                    // anywhere gave fewer, depending on the seed and the path).
                     let mut rng = crate::source::seed::SeededRng::new(seed, &plan.id);
                     let span = (hi - lo + 1) as u64;
                     let per = want.div_ceil(SAMPLE_RANGES);
-                    let mut starts: Vec<i64> = (0..SAMPLE_RANGES)
-                        .map(|_| lo + (rng.next_u64() % span) as i64)
+                    let width = span / SAMPLE_RANGES;
+                    let room = width.saturating_sub(per) + 1;
+                    let starts: Vec<i64> = (0..SAMPLE_RANGES)
+                        .map(|i| lo + (i * width + rng.next_u64() % room) as i64)
                         .collect();
-                    starts.sort_unstable();
                     let sql = format!("{base} WHERE rowid >= ?1 ORDER BY rowid LIMIT {per}");
                     for s in starts {
                         total += run(&sql, &[&s], None, &mut builder)?;
