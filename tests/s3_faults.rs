@@ -144,6 +144,73 @@ fn a_connection_reset_mid_body_is_retried() {
     assert_eq!(inv["summary"]["assets_with_errors"], 1);
 }
 
+/// A store that accepts and never answers (then one that stalls mid-body)
+/// on one key: that asset gets a `timeout` error naming the key, the rest
+/// is scanned, exit code 1, and the run ends within what the configured
+/// timeouts allow (every attempt timing out, plus backoff and start-up).
+#[test]
+fn a_store_that_never_answers_times_out_on_the_asset_only() {
+    let b = three_files("hang");
+    let attempts = 2u64;
+    let timeout = 1u64;
+    // Per attempt: the timeout plus at most 2 s of backoff; 20 s to start,
+    // list and scan the other assets on a loaded machine.
+    let bound = Duration::from_secs(attempts * (timeout + 2) + 20);
+    let cases = [
+        (
+            Rules {
+                hang: Some("second.csv".into()),
+                ..Rules::default()
+            },
+            "--s3-attempt-timeout",
+            "no answer in time",
+        ),
+        (
+            Rules {
+                stall_body: Some("second.csv".into()),
+                ..Rules::default()
+            },
+            "--s3-read-timeout",
+            "response body not received in time",
+        ),
+    ];
+    for (rules, flag, reason) in cases {
+        let p = proxy::start(&endpoint(), rules);
+        let started = Instant::now();
+        let (code, inv, stderr) = scan_at(
+            &p.url,
+            &[
+                "--quiet",
+                "--s3-max-attempts",
+                &attempts.to_string(),
+                flag,
+                &timeout.to_string(),
+                &format!("s3://{b}/"),
+            ],
+        );
+        let took = started.elapsed();
+        assert_eq!(code, 1, "{flag}: {stderr}");
+        assert!(
+            took < bound,
+            "{flag}: the scan took {took:?} (bound {bound:?})"
+        );
+        let id = format!("s3://{b}/b/second.csv");
+        let errs = errors_of(&inv, &id);
+        assert_eq!(errs.len(), 1, "{flag}: {errs:?}");
+        assert_eq!(errs[0].1, "timeout", "{flag}: {errs:?}");
+        assert!(
+            errs[0].2.contains("b/second.csv") && errs[0].2.contains(reason),
+            "{flag}: {errs:?}"
+        );
+        assert_eq!(inv["summary"]["assets_with_errors"], 1, "{flag}");
+        for other in ["a/first.csv", "c/third.log"] {
+            let id = format!("s3://{b}/{other}");
+            assert!(errors_of(&inv, &id).is_empty(), "{flag}: {other}");
+            assert!(assets_by_id(&inv)[&id]["rows_sampled"].as_u64() > Some(0));
+        }
+    }
+}
+
 #[test]
 fn an_object_deleted_between_list_and_get() {
     let b = three_files("gone");

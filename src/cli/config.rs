@@ -104,6 +104,10 @@ pub struct S3Config {
     pub path_style: Option<bool>,
     pub concurrency: Option<usize>,
     pub max_attempts: Option<u32>,
+    /// Seconds; see `--s3-connect-timeout`, `--s3-attempt-timeout`, `--s3-read-timeout`.
+    pub connect_timeout_secs: Option<u64>,
+    pub attempt_timeout_secs: Option<u64>,
+    pub read_timeout_secs: Option<u64>,
 }
 
 /// `[[postgres]]`: a server, with its password taken from the environment

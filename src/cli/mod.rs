@@ -264,6 +264,20 @@ pub struct ScanArgs {
     #[arg(long, value_name = "N")]
     pub s3_max_attempts: Option<u32>,
 
+    /// Seconds to open a connection to the store [default: 5].
+    #[arg(long, value_name = "SECS")]
+    pub s3_connect_timeout: Option<u64>,
+
+    /// Seconds per request attempt until the response headers; a store that
+    /// accepts and never answers fails the attempt (then retried) [default: 30].
+    #[arg(long, value_name = "SECS")]
+    pub s3_attempt_timeout: Option<u64>,
+
+    /// Seconds to receive one response body (a ranged get); a body that
+    /// stalls mid-way fails the attempt (then retried) [default: 120].
+    #[arg(long, value_name = "SECS")]
+    pub s3_read_timeout: Option<u64>,
+
     /// Lineage hints from values: fingerprint every column (keyed hashes of
     /// its values, coordinated bottom-k sketches) and report where the same or
     /// hashed values appear elsewhere. Costs a second, whole-column read of

@@ -9,6 +9,17 @@ use crate::source::store::s3::{S3Connector, S3Options};
 use crate::source::store::{DynStore, IoStats};
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Duration;
+
+/// A timeout from a flag or `[s3]` key (whole seconds), else the default;
+/// zero is refused (it would fail every request at once).
+fn secs(flag: &str, given: Option<u64>, default: Duration) -> Result<Duration, String> {
+    match given {
+        Some(0) => Err(format!("{flag} must be at least 1 second")),
+        Some(n) => Ok(Duration::from_secs(n)),
+        None => Ok(default),
+    }
+}
 
 /// The buckets a run opened.
 #[derive(Default)]
@@ -43,7 +54,21 @@ impl Buckets {
                     .s3_max_attempts
                     .or(config.max_attempts)
                     .unwrap_or(defaults.max_attempts),
-                ..defaults
+                connect_timeout: secs(
+                    "--s3-connect-timeout",
+                    args.s3_connect_timeout.or(config.connect_timeout_secs),
+                    defaults.connect_timeout,
+                )?,
+                attempt_timeout: secs(
+                    "--s3-attempt-timeout",
+                    args.s3_attempt_timeout.or(config.attempt_timeout_secs),
+                    defaults.attempt_timeout,
+                )?,
+                body_timeout: secs(
+                    "--s3-read-timeout",
+                    args.s3_read_timeout.or(config.read_timeout_secs),
+                    defaults.body_timeout,
+                )?,
             };
             if opts.max_attempts == 0 {
                 return Err("--s3-max-attempts must be at least 1".into());

@@ -1,7 +1,8 @@
 //! A small fault-injecting HTTP proxy on loopback, in front of the real S3
 //! test server: it forwards each request (one per connection) and, by rule,
 //! answers 503 SlowDown instead, cuts a response body mid-way (connection
-//! reset), delays, or deletes an object right before its first GET.
+//! reset), delays, never answers, stalls mid-body, or deletes an object
+//! right before its first GET.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -23,6 +24,12 @@ pub struct Rules {
     pub delete_before_get: Option<(String, String)>,
     /// Wait this long before forwarding each request.
     pub delay: Option<Duration>,
+    /// Requests whose path contains the string: read the request, then
+    /// never answer (the connection stays open).
+    pub hang: Option<String>,
+    /// GET responses whose path contains the string: send the head and half
+    /// the body, then stall with the connection open.
+    pub stall_body: Option<String>,
 }
 
 pub struct Proxy {
@@ -161,6 +168,11 @@ async fn handle(mut sock: TcpStream, s: &Shared) -> std::io::Result<()> {
     if let Some(d) = s.rules.delay {
         tokio::time::sleep(d).await;
     }
+    if let Some(pat) = &s.rules.hang
+        && path.contains(pat.as_str())
+    {
+        return stall(sock).await;
+    }
     if let Some((pat, n)) = &s.rules.slow_down
         && path.contains(pat.as_str())
         && take(&s.slowed, *n)
@@ -210,7 +222,28 @@ async fn handle(mut sock: TcpStream, s: &Shared) -> std::io::Result<()> {
         drop(sock);
         return Ok(());
     }
+    if method == "GET"
+        && let Some(pat) = &s.rules.stall_body
+        && path.contains(pat.as_str())
+        && !path.contains("list-type")
+    {
+        let head_end = find(&resp, b"\r\n\r\n")
+            .map(|p| p + 4)
+            .unwrap_or(resp.len());
+        let cut = head_end + (resp.len() - head_end) / 2;
+        sock.write_all(&resp[..cut]).await?;
+        sock.flush().await?;
+        return stall(sock).await;
+    }
     sock.write_all(&resp).await?;
     sock.shutdown().await?;
+    Ok(())
+}
+
+/// Keeps the connection open without sending anything, until the client
+/// gives up (reads return 0) or the proxy is dropped.
+async fn stall(mut sock: TcpStream) -> std::io::Result<()> {
+    let mut tmp = [0u8; 1024];
+    while sock.read(&mut tmp).await? > 0 {}
     Ok(())
 }

@@ -48,10 +48,13 @@ pub struct S3Options {
     pub concurrency: usize,
     /// Attempts per request, the first included (SDK standard retries).
     pub max_attempts: u32,
+    /// `--s3-connect-timeout`.
     pub connect_timeout: Duration,
-    /// Per attempt, until the response headers.
+    /// `--s3-attempt-timeout`: per attempt, until the response headers (the
+    /// SDK's read timeout, to the first byte, is the same bound).
     pub attempt_timeout: Duration,
-    /// Reading one response body (a ranged get of up to a few tens of MiB).
+    /// `--s3-read-timeout`: reading one response body (a ranged get of up to
+    /// a few tens of MiB).
     pub body_timeout: Duration,
 }
 
