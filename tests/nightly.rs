@@ -818,3 +818,43 @@ fn kubernetes_manifests_parse_and_agree_on_the_shard_count() {
         .unwrap();
     assert_eq!(code(&out), 0, "{}", stderr(&out));
 }
+
+#[test]
+fn a_state_is_not_reused_for_a_source_whose_sampling_changed() {
+    let dir = tempdir();
+    let folder = dir.path().join("data");
+    std::fs::create_dir_all(&folder).unwrap();
+    let mut csv = String::from("id,email\n");
+    for i in 0..40 {
+        csv.push_str(&format!("{i},user{i}@example.com\n"));
+    }
+    write(&folder, "people.csv", csv.as_bytes());
+    let state = dir.path().join("state.json");
+    let scan = |rows: u32| {
+        let config = write(
+            dir.path(),
+            "ferret.toml",
+            format!(
+                "[[source]]\ntarget = \"{}\"\nsample_rows = {rows}\n",
+                folder.display()
+            )
+            .as_bytes(),
+        );
+        let (c, inv, err) = scan_json(&[
+            "--state",
+            state.to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+        ]);
+        assert_eq!(c, 0, "{err}");
+        inv
+    };
+    let first = scan(5);
+    assert_eq!(asset(&first, "people.csv")["rows_sampled"], 5);
+    let again = scan(5);
+    assert_eq!(again["scan"]["incremental"]["carried_forward"], 1);
+    let changed = scan(12);
+    assert_eq!(changed["scan"]["incremental"]["carried_forward"], 0);
+    assert_eq!(asset(&changed, "people.csv")["rows_sampled"], 12);
+    assert_eq!(asset(&changed, "people.csv")["sampling"]["sample_rows"], 12);
+}

@@ -835,3 +835,57 @@ fn shards_split_tables_and_merge_back_into_one_run() {
     validate(&merged);
     assert_eq!(blank(merged), blank(whole));
 }
+
+/// Fifty rows of a CSV with an email column, in `dir/name/people.csv`.
+fn people_folder(dir: &std::path::Path, name: &str) -> String {
+    let folder = dir.join(name);
+    std::fs::create_dir_all(&folder).unwrap();
+    let mut csv = String::from("id,email\n");
+    for i in 0..50 {
+        csv.push_str(&format!("{i},user{i}@example.com\n"));
+    }
+    std::fs::write(folder.join("people.csv"), csv).unwrap();
+    folder.display().to_string()
+}
+
+#[test]
+fn sources_sample_by_their_own_settings_and_each_asset_says_which() {
+    let pg = pg();
+    let dir = tempfile::tempdir().unwrap();
+    let whole = people_folder(dir.path(), "whole");
+    let ten = people_folder(dir.path(), "ten");
+    let default = people_folder(dir.path(), "default");
+    let config = dir.path().join("ferret.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "targets = [\"{default}\"]\n\
+             [[source]]\ntarget = \"{whole}\"\nfull = true\n\
+             [[source]]\ntarget = \"{ten}\"\nsample_rows = 10\nseed = 3\n\
+             [[source]]\ntarget = \"{}\"\ninclude = [\"public.customers\"]\nsample_rows = 7\n",
+            pg.url("ferret_test")
+        ),
+    )
+    .unwrap();
+    // The flag sets the run's default; the sources' own keys win over it.
+    let (code, inv, stderr) =
+        pg.scan(&["--config", config.to_str().unwrap(), "--sample-rows", "30"]);
+    assert_eq!(code, 0, "{stderr}");
+    common::validate(&inv);
+    let rows = |suffix: &str| asset(&inv, suffix)["rows_sampled"].as_u64().unwrap();
+    let sampling = |suffix: &str| asset(&inv, suffix)["sampling"].clone();
+    assert_eq!(rows("whole/people.csv"), 50);
+    assert_eq!(sampling("whole/people.csv")["mode"], "full");
+    assert_eq!(rows("ten/people.csv"), 10);
+    assert_eq!(sampling("ten/people.csv")["sample_rows"], 10);
+    assert_eq!(sampling("ten/people.csv")["seed"], 3);
+    assert_eq!(rows("default/people.csv"), 30);
+    assert_eq!(sampling("default/people.csv")["sample_rows"], 30);
+    assert_eq!(sampling("default/people.csv")["mode"], "sample");
+    assert_eq!(rows("/public.customers"), 7);
+    assert_eq!(sampling("/public.customers")["sample_rows"], 7);
+    assert_eq!(inv["scan"]["sampling"]["sample_rows"], 30);
+    let per_source = inv["scan"]["source_sampling"].as_array().unwrap();
+    assert_eq!(per_source.len(), 3, "{per_source:?}");
+    assert_eq!(per_source[0]["sampling"]["mode"], "full");
+}

@@ -45,6 +45,80 @@ pub struct Source {
     /// PostgreSQL: the environment variable holding the password.
     #[serde(default)]
     pub password_env: Option<EnvName>,
+    /// This source's own sampling (see [`Source::sampled_args`]); a key
+    /// left out takes the run's value.
+    #[serde(default)]
+    pub sample_rows: Option<usize>,
+    #[serde(default)]
+    pub full: Option<bool>,
+    #[serde(default)]
+    pub metadata_only: Option<bool>,
+    #[serde(default)]
+    pub seed: Option<u64>,
+    #[serde(default)]
+    pub sample_bytes: Option<u64>,
+    #[serde(default)]
+    pub max_objects: Option<usize>,
+}
+
+impl Source {
+    /// The run's arguments with this source's sampling keys applied. A key
+    /// given here wins over the command line's flag (and its default) for
+    /// this source only: the file is where an operator wrote a deliberate
+    /// exception (a huge table read 10 rows deep, a small folder read
+    /// whole), and a flag typed for the whole run must not undo it.
+    pub fn sampled_args(&self, args: &super::ScanArgs) -> Result<super::ScanArgs, String> {
+        let mut out = args.clone();
+        if let Some(n) = self.sample_rows {
+            out.sample_rows = n;
+        }
+        if let Some(n) = self.seed {
+            out.seed = n;
+        }
+        if let Some(n) = self.sample_bytes {
+            out.sample_bytes = n;
+        }
+        if let Some(n) = self.max_objects {
+            out.max_objects = n;
+        }
+        // `full` and `metadata_only` choose the mode: a source's own choice
+        // replaces the run's, so `full = true` on a source scanned with
+        // `--metadata-only` reads it whole.
+        match (self.full, self.metadata_only) {
+            (Some(true), Some(true)) => {
+                return Err("full and metadata_only cannot both be true".into());
+            }
+            (Some(true), _) => {
+                out.full = true;
+                out.metadata_only = false;
+            }
+            (_, Some(true)) => {
+                out.full = false;
+                out.metadata_only = true;
+            }
+            // A source that names its row count wants a sample, whatever
+            // mode the run was given.
+            (None, None) if self.sample_rows.is_some() => {
+                out.full = false;
+                out.metadata_only = false;
+            }
+            (full, meta) => {
+                if full == Some(false) {
+                    out.full = false;
+                }
+                if meta == Some(false) {
+                    out.metadata_only = false;
+                }
+            }
+        }
+        if out.sample_rows == 0 && !out.full && !out.metadata_only {
+            return Err("sample_rows must be at least 1 (or metadata_only = true)".into());
+        }
+        if out.max_objects == 0 {
+            return Err("max_objects must be at least 1".into());
+        }
+        Ok(out)
+    }
 }
 
 /// `[output]`: where results go; command-line flags win.

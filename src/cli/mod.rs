@@ -124,7 +124,7 @@ pub enum FailOn {
     High,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ScanArgs {
     /// What to scan: folders or files (walked recursively), s3://bucket/prefix,
     /// postgres://user@host:port/db, or sqlite:///path/app.db. Also taken

@@ -13,7 +13,7 @@ use crate::classify::{AssetProfile, Classifier, mask::redact};
 use crate::detect::Pack;
 use crate::inventory::{
     Asset, AssetError, DetectorPackInfo, Inventory, SCHEMA_VERSION, Sampling, ScanInfo, Skipped,
-    Summary,
+    SourceSampling, Summary,
 };
 use crate::lineage::{self, LineageKey};
 use crate::output;
@@ -88,12 +88,15 @@ pub fn run(args: ScanArgs) -> i32 {
     // Each target with its filter (the command line's globs, plus its own
     // from a `[[source]]`) and, for PostgreSQL, the password variable.
     let mut parsed: Vec<Target> = Vec::new();
-    let mut per_target: Vec<(KeyFilter, Option<String>)> = Vec::new();
+    // Sampling profiles: 0 is the run's (flags and defaults), then one per
+    // `[[source]]` with sampling keys of its own.
+    let mut profiles: Vec<ScanArgs> = vec![args.clone()];
+    let mut per_target: Vec<(KeyFilter, Option<String>, usize)> = Vec::new();
     for arg in args.paths.iter().chain(config.targets.iter().map(|t| &t.0)) {
         match Target::parse(arg) {
             Ok(t) => {
                 parsed.push(t);
-                per_target.push((filter.clone(), None));
+                per_target.push((filter.clone(), None, 0));
             }
             Err(e) => return usage_error(&e),
         }
@@ -137,8 +140,16 @@ pub fn run(args: ScanArgs) -> i32 {
             }
             (None, _) => None,
         };
+        let profile = match src.sampled_args(&args) {
+            Ok(own_args) if sampling_of(&own_args) == sampling_of(&args) => 0,
+            Ok(own_args) => {
+                profiles.push(own_args);
+                profiles.len() - 1
+            }
+            Err(e) => return usage_error(&place(e)),
+        };
         parsed.push(target);
-        per_target.push((own, password));
+        per_target.push((own, password, profile));
     }
     let shard = match args
         .shard
@@ -160,12 +171,12 @@ pub fn run(args: ScanArgs) -> i32 {
         ca_file: args.db_ca_file.clone(),
         ..PgSettings::default()
     };
-    let mut targets: Vec<(DynStore, String, KeyFilter)> = Vec::new();
-    let mut pg_sources: Vec<(PgSource, KeyFilter)> = Vec::new();
-    let mut sqlite_files: Vec<(PathBuf, KeyFilter)> = Vec::new();
+    let mut targets: Vec<(DynStore, String, KeyFilter, usize)> = Vec::new();
+    let mut pg_sources: Vec<(PgSource, KeyFilter, usize)> = Vec::new();
+    let mut sqlite_files: Vec<(PathBuf, KeyFilter, usize)> = Vec::new();
     let mut buckets = super::s3::Buckets::default();
-    for (target, (own, password)) in parsed.iter().zip(&per_target) {
-        let with = |(store, prefix)| (store, prefix, own.clone());
+    for (target, (own, password, profile)) in parsed.iter().zip(&per_target) {
+        let with = |(store, prefix)| (store, prefix, own.clone(), *profile);
         let opened = match target {
             Target::Local(path) => local_target(path).map(|t| targets.push(with(t))),
             Target::S3 { bucket, prefix } => buckets
@@ -176,10 +187,10 @@ pub fn run(args: ScanArgs) -> i32 {
                     Some(pw) => s.with_password(pw),
                     None => s,
                 })
-                .map(|s| pg_sources.push((s, own.clone())))
+                .map(|s| pg_sources.push((s, own.clone(), *profile)))
                 .map_err(|e| format!("{}: {e}", target.display())),
             Target::Sqlite(path) => {
-                sqlite_files.push((path.clone(), own.clone()));
+                sqlite_files.push((path.clone(), own.clone(), *profile));
                 Ok(())
             }
         };
@@ -212,7 +223,8 @@ pub fn run(args: ScanArgs) -> i32 {
             }
         }
         parsed.push(Target::Postgres(src.url.0.clone()));
-        pg_sources.push((source, filter.clone()));
+        per_target.push((filter.clone(), None, 0));
+        pg_sources.push((source, filter.clone(), 0));
     }
     if parsed.is_empty() {
         return usage_error(
@@ -228,13 +240,7 @@ pub fn run(args: ScanArgs) -> i32 {
         Ok(k) => k,
         Err(e) => return usage_error(&e),
     };
-    let mode = if args.metadata_only {
-        Mode::MetadataOnly
-    } else if args.full {
-        Mode::Full
-    } else {
-        Mode::Sample
-    };
+    let mode = mode_of(&args);
     let started = chrono::Utc::now();
     let clock = Instant::now();
     let classifier = Classifier::new(&pack, config.thresholds.clone());
@@ -254,17 +260,17 @@ pub fn run(args: ScanArgs) -> i32 {
         super::state::State::open(path, settings)
     });
 
-    let mut plans: Vec<AssetPlan> = Vec::new();
+    let mut plans: Vec<(AssetPlan, usize)> = Vec::new();
     let mut skipped = Vec::new();
     let mut assets: Vec<Asset> = Vec::new();
-    for (store, prefix, filter) in &targets {
+    for (store, prefix, filter, profile) in &targets {
         let found = runtime.block_on(discover(store, prefix, filter));
-        plans.extend(found.assets);
+        plans.extend(found.assets.into_iter().map(|p| (p, *profile)));
         for (object, reason) in found.skipped {
             // SQLite files in a local folder are databases to open, not blobs.
             match object.strip_prefix("file://") {
                 Some(path) if reason.contains("sqlite database") => {
-                    sqlite_files.push((PathBuf::from(path), filter.clone()));
+                    sqlite_files.push((PathBuf::from(path), filter.clone(), *profile));
                 }
                 _ => skipped.push(Skipped { object, reason }),
             }
@@ -276,30 +282,36 @@ pub fn run(args: ScanArgs) -> i32 {
     }
     // Shards split the work after discovery and grouping, by asset id, so
     // an asset's shard never depends on how its objects were listed.
-    plans.retain(|p| owns(&p.id));
+    plans.retain(|(p, _)| owns(&p.id));
     skipped.retain(|s| owns(&s.object));
     tracing::info!(assets = plans.len(), skipped = skipped.len(), "discovered");
 
     let progress = progress_bar(plans.len() as u64, args.quiet);
-    let job = Job {
-        classifier: &classifier,
-        lineage: lineage_key.as_ref(),
-        rt: runtime.handle(),
-        mode,
-        args: &args,
-    };
+    let jobs: Vec<Job> = profiles
+        .iter()
+        .map(|args| Job {
+            classifier: &classifier,
+            lineage: lineage_key.as_ref(),
+            rt: runtime.handle(),
+            mode: mode_of(args),
+            args,
+        })
+        .collect();
+    let samplings: Vec<Sampling> = profiles.iter().map(sampling_of).collect();
     let scanned: Vec<Asset> = pool.install(|| {
         plans
             .par_iter()
-            .map(|plan| {
+            .map(|(plan, profile)| {
+                let job = &jobs[*profile];
+                let sampling = &samplings[*profile];
                 progress.set_message(plan.id.clone());
-                if let Some(carried) = state.as_ref().and_then(|s| s.carry(plan)) {
+                if let Some(carried) = state.as_ref().and_then(|s| s.carry(plan, sampling)) {
                     progress.inc(1);
                     return carried;
                 }
                 // A bug must cost one asset, not the scan: a panic becomes an
                 // error entry on the asset and the other assets go on.
-                let asset = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scan_asset(&job, plan)))
+                let mut asset = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scan_asset(job, plan)))
                     .unwrap_or_else(|_| {
                         error_asset(
                             &plan.id,
@@ -307,6 +319,7 @@ pub fn run(args: ScanArgs) -> i32 {
                             "ferret failed on this asset (a bug: please report it with the ferret version)",
                         )
                     });
+                asset.sampling = Some(sampling.clone());
                 progress.inc(1);
                 if let Some(s) = &state {
                     s.record(plan, &asset);
@@ -318,21 +331,27 @@ pub fn run(args: ScanArgs) -> i32 {
     progress.finish_and_clear();
     assets.extend(scanned);
 
-    let db_job = |tables| DbJob {
+    let db_job = |tables, profile: usize| DbJob {
         classifier: &classifier,
         lineage: lineage_key.as_ref(),
         rt: runtime.handle(),
-        mode,
-        args: &args,
+        mode: mode_of(&profiles[profile]),
+        args: &profiles[profile],
         tables,
         columns: &column_filter,
         shard: shard.as_ref(),
     };
-    for (path, tables) in &sqlite_files {
-        assets.extend(pool.install(|| scan_db::scan_sqlite(&db_job(tables), path)));
+    let stamp = |mut a: Asset, profile: usize| {
+        a.sampling = Some(samplings[profile].clone());
+        a
+    };
+    for (path, tables, profile) in &sqlite_files {
+        let found = pool.install(|| scan_db::scan_sqlite(&db_job(tables, *profile), path));
+        assets.extend(found.into_iter().map(|a| stamp(a, *profile)));
     }
-    for (source, tables) in &pg_sources {
-        assets.extend(scan_db::scan_postgres(&db_job(tables), source));
+    for (source, tables, profile) in &pg_sources {
+        let found = scan_db::scan_postgres(&db_job(tables, *profile), source);
+        assets.extend(found.into_iter().map(|a| stamp(a, *profile)));
     }
 
     // Error assets (a listing or a connection that failed) belong to the
@@ -353,13 +372,16 @@ pub fn run(args: ScanArgs) -> i32 {
             finished_at: finished.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             duration_ms: clock.elapsed().as_millis() as u64,
             targets: parsed.iter().map(Target::display).collect(),
-            sampling: Sampling {
-                mode: mode_name(mode).into(),
-                sample_rows: args.sample_rows as u64,
-                seed: args.seed,
-                window_bytes: args.sample_bytes,
-                max_objects_per_asset: args.max_objects as u64,
-            },
+            sampling: samplings[0].clone(),
+            source_sampling: parsed
+                .iter()
+                .zip(&per_target)
+                .filter(|(_, (_, _, profile))| *profile != 0)
+                .map(|(t, (_, _, profile))| SourceSampling {
+                    target: t.display(),
+                    sampling: samplings[*profile].clone(),
+                })
+                .collect(),
             detector_pack: DetectorPackInfo {
                 digest: pack.digest.clone(),
                 detectors: pack.detectors.len() as u64,
@@ -532,6 +554,28 @@ fn lineage_key(args: &ScanArgs) -> Result<Option<LineageKey>, String> {
     };
     tracing::info!(key_id = key.id(), "lineage fingerprints on");
     Ok(Some(key))
+}
+
+/// The sampling mode one set of arguments asks for.
+fn mode_of(args: &ScanArgs) -> Mode {
+    if args.metadata_only {
+        Mode::MetadataOnly
+    } else if args.full {
+        Mode::Full
+    } else {
+        Mode::Sample
+    }
+}
+
+/// The sampling one set of arguments gives, as the inventory records it.
+fn sampling_of(args: &ScanArgs) -> Sampling {
+    Sampling {
+        mode: mode_name(mode_of(args)).into(),
+        sample_rows: args.sample_rows as u64,
+        seed: args.seed,
+        window_bytes: args.sample_bytes,
+        max_objects_per_asset: args.max_objects as u64,
+    }
 }
 
 fn mode_name(mode: Mode) -> &'static str {
@@ -716,6 +760,8 @@ fn scan_asset(job: &Job, plan: &AssetPlan) -> Asset {
         bytes_read,
         partition_keys: plan.partition_keys.clone(),
         schema_variants: column_sets.len() as u64,
+        // Set by the caller, which knows the source's settings.
+        sampling: None,
         rows_sampled,
         row_estimate,
         row_estimate_method: method.map(String::from),

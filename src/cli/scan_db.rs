@@ -163,6 +163,7 @@ pub fn empty_asset(id: &str, kind: &str, format: &str) -> Asset {
         bytes_read: 0,
         partition_keys: Vec::new(),
         schema_variants: 0,
+        sampling: None,
         rows_sampled: 0,
         row_estimate: None,
         row_estimate_method: None,

@@ -14,7 +14,7 @@
 //! written with other scan settings (mode, sample sizes, seed, detectors,
 //! thresholds) is not used: every asset is scanned again.
 
-use crate::inventory::{Asset, Incremental};
+use crate::inventory::{Asset, Incremental, Sampling};
 use crate::source::discover::AssetPlan;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -145,13 +145,15 @@ impl State {
     }
 
     /// The previous result of `plan`, when none of its objects changed.
-    pub fn carry(&self, plan: &AssetPlan) -> Option<Asset> {
+    pub fn carry(&self, plan: &AssetPlan, sampling: &Sampling) -> Option<Asset> {
         let prev = self.previous.get(&plan.id);
         let mut cur = self.lock();
         cur.seen.insert(plan.id.clone());
         let prev = prev?;
         let fp = fingerprint(plan);
-        if prev.objects != fp {
+        // A result read with other sampling (its `[[source]]` keys changed
+        // since) is not this run's answer for the asset: read it again.
+        if prev.objects != fp || prev.asset.sampling.as_ref() != Some(sampling) {
             return None;
         }
         cur.carried += 1;

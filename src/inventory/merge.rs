@@ -83,8 +83,10 @@ pub fn merge(
             ),
             (
                 "sampling settings",
-                json(&inv.scan.sampling),
-                json(&first.scan.sampling),
+                // Per-source settings are part of the run: shards of one run
+                // share them, whatever they say for each source.
+                json(&(&inv.scan.sampling, &inv.scan.source_sampling)),
+                json(&(&first.scan.sampling, &first.scan.source_sampling)),
             ),
             (
                 "detector packs",
@@ -282,6 +284,7 @@ mod tests {
                     window_bytes: 1,
                     max_objects_per_asset: 8,
                 },
+                source_sampling: vec![],
                 detector_pack: DetectorPackInfo {
                     digest: "d".into(),
                     detectors: 1,
@@ -313,6 +316,7 @@ mod tests {
                     bytes_read: 10,
                     partition_keys: vec![],
                     schema_variants: 1,
+                    sampling: None,
                     rows_sampled: 3,
                     row_estimate: None,
                     row_estimate_method: None,

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The version of the inventory format this build writes.
-pub const SCHEMA_VERSION: &str = "1.3.0";
+pub const SCHEMA_VERSION: &str = "1.4.0";
 
 /// The JSON Schema of the inventory, as shipped in the repository.
 pub const JSON_SCHEMA: &str = include_str!("../../schema/inventory.v1.schema.json");
@@ -96,7 +96,13 @@ pub struct ScanInfo {
     pub duration_ms: u64,
     /// What was asked for on the command line (paths / URLs).
     pub targets: Vec<String>,
+    /// The run's default sampling: what every asset got unless its source
+    /// had settings of its own (see `source_sampling` and `Asset::sampling`).
     pub sampling: Sampling,
+    /// The targets whose sampling differs from `sampling` (a `[[source]]` of
+    /// the config with its own keys), in `targets` order. (1.4)
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub source_sampling: Vec<SourceSampling>,
     pub detector_pack: DetectorPackInfo,
     pub thresholds: Thresholds,
     /// Requests and bytes the object stores (S3) cost this run; absent when
@@ -154,7 +160,15 @@ pub struct Incremental {
     pub state_ignored: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+/// How one target was sampled, when not as the run's defaults. (1.4)
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SourceSampling {
+    /// The target as listed in `scan.targets`.
+    pub target: String,
+    pub sampling: Sampling,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Sampling {
     /// `sample`, `full` or `metadata_only`.
     pub mode: String,
@@ -235,6 +249,11 @@ pub struct Asset {
     /// Distinct column sets among the objects read (1 for a consistent
     /// dataset; more when files grouped by name differ; for JSON, the keys seen).
     pub schema_variants: u64,
+    /// The sampling settings this asset was read with: its source's own
+    /// (`[[source]]` keys) or the run's defaults. Runs mix settings, so each
+    /// asset says what it got. Absent before 1.4. (1.4)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sampling: Option<Sampling>,
     pub rows_sampled: u64,
     pub row_estimate: Option<u64>,
     /// `exact`, `metadata` or `extrapolated`.
