@@ -210,12 +210,7 @@ async fn handle(mut sock: TcpStream, s: &Shared) -> std::io::Result<()> {
         && !path.contains("list-type")
         && take(&s.reset, *n)
     {
-        let head_end = find(&resp, b"\r\n\r\n")
-            .map(|p| p + 4)
-            .unwrap_or(resp.len());
-        let cut = head_end + (resp.len() - head_end) / 2;
-        sock.write_all(&resp[..cut]).await?;
-        sock.flush().await?;
+        write_headers_and_half_the_body(&mut sock, &resp).await?;
         // Drop with SO_LINGER 0: the peer sees a reset, not a clean close.
         #[allow(deprecated)]
         let _ = sock.set_linger(Some(Duration::ZERO));
@@ -227,12 +222,7 @@ async fn handle(mut sock: TcpStream, s: &Shared) -> std::io::Result<()> {
         && path.contains(pat.as_str())
         && !path.contains("list-type")
     {
-        let head_end = find(&resp, b"\r\n\r\n")
-            .map(|p| p + 4)
-            .unwrap_or(resp.len());
-        let cut = head_end + (resp.len() - head_end) / 2;
-        sock.write_all(&resp[..cut]).await?;
-        sock.flush().await?;
+        write_headers_and_half_the_body(&mut sock, &resp).await?;
         return stall(sock).await;
     }
     sock.write_all(&resp).await?;
@@ -242,6 +232,15 @@ async fn handle(mut sock: TcpStream, s: &Shared) -> std::io::Result<()> {
 
 /// Keeps the connection open without sending anything, until the client
 /// gives up (reads return 0) or the proxy is dropped.
+/// Sends a response's headers and the first half of its body: the start of a
+/// transfer that then fails (reset) or stalls.
+async fn write_headers_and_half_the_body(sock: &mut TcpStream, resp: &[u8]) -> std::io::Result<()> {
+    let head_end = find(resp, b"\r\n\r\n").map(|p| p + 4).unwrap_or(resp.len());
+    let cut = head_end + (resp.len() - head_end) / 2;
+    sock.write_all(&resp[..cut]).await?;
+    sock.flush().await
+}
+
 async fn stall(mut sock: TcpStream) -> std::io::Result<()> {
     let mut tmp = [0u8; 1024];
     while sock.read(&mut tmp).await? > 0 {}
