@@ -2,22 +2,37 @@
 //!
 //! Most values hold no personal data, and a regex call on a short value costs
 //! more in setup than in matching, so the fast path works on many values at
-//! once: the values of a column chunk are joined with `\n` into one haystack
-//! and ONE multi-pattern automaton (every detector's pattern, leftmost-first)
-//! runs over it. Only the values it touches are candidates; for each, an
-//! overlapping multi-pattern pass says exactly which detectors match, and only
-//! those detectors' own regexes and validators run.
+//! once, and on their *shapes* (digits replaced by `0`, see `relax`):
+//!
+//! 1. Each value's shape is looked up in a per-thread memo. Table columns
+//!    repeat a few shapes (ids, dates, amounts, codes), so most values stop
+//!    here, with a plan of which detectors can match and where.
+//! 2. The shapes not in the memo are joined with `\n` into one haystack and
+//!    ONE multi-pattern automaton of every detector's digit-blind pattern
+//!    (leftmost-first) runs over it. Only the shapes it touches are
+//!    candidates; for each, overlapping unions say which detectors might
+//!    match, and that becomes the shape's plan.
+//! 3. A plan is run on the value itself: for a detector whose pattern treats
+//!    all digits alike, the spans found on the shape are its spans on the
+//!    value and only the validator runs; any other detector runs its own
+//!    regex on the value. Either way the result is what running every
+//!    detector's regex and validator on the value gives (tested against
+//!    that, `find_many_equals_every_detector_run_alone`).
 //!
 //! The union is a superset filter: it is compiled multi-line (so `^`/`$` also
 //! match at the separators) and a union match that spans a separator marks
 //! every value it touches, so no value with a match of any single detector is
 //! ever skipped. The per-detector gates (`min_digits`, `prefilter` literals)
-//! serve single-detector checks (`find_one`, the examples test).
+//! are part of each detector's contract and are applied on every path.
 
 use super::Detector;
+use super::relax::{relax, shape_into};
 use regex_automata::meta::Regex as MetaRegex;
-use regex_automata::util::syntax;
 use regex_automata::{Input, MatchKind, PatternSet};
+use regex_syntax::hir::Hir;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use thread_local::ThreadLocal;
 
 /// One regex match of one detector in a value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,26 +48,37 @@ pub struct Match {
     pub whole_value: bool,
 }
 
-/// Per-thread buffers reused across calls.
+/// Per-call buffers reused across calls.
 #[derive(Debug, Default)]
 pub struct Scratch {
     haystack: String,
     starts: Vec<usize>,
+    shapes: String,
+    shape_starts: Vec<usize>,
+    /// Memo slot of each value of the current call.
+    slots: Vec<u32>,
+    /// Slots to fill in this call, with the value whose shape they key.
+    missing: Vec<(u32, usize)>,
     candidates: Vec<usize>,
     matches: Vec<Match>,
     /// One per overlapping group (sized to its pattern count).
     patterns: Vec<PatternSet>,
-    /// Detectors the groups say match in the current value.
+    /// Detectors the groups say might match in the current shape.
     hits: Vec<usize>,
 }
 
 #[derive(Debug)]
 pub(super) struct Engine {
-    /// Every pattern, leftmost-first: finds which values hold any match.
+    /// Every digit-blind pattern, leftmost-first: finds which shapes hold any
+    /// possible match.
     union_first: Option<MetaRegex>,
-    /// Small overlapping unions that together say which detectors match in
-    /// one value.
+    /// Small overlapping unions that together say which detectors might
+    /// match one shape.
     groups: Vec<Group>,
+    /// Per detector: its pattern and prefilter treat all ten digits alike,
+    /// so its matches on a shape are its matches on the value.
+    digit_blind: Vec<bool>,
+    memo: ThreadLocal<RefCell<Memo>>,
 }
 
 /// Detectors whose patterns share one overlapping (`MatchKind::All`) union.
@@ -79,28 +105,93 @@ const GROUP_SIZE: usize = 16;
 
 const SEPARATOR: char = '\n';
 
+/// Shapes longer than this are not remembered (free text rarely repeats,
+/// and the memo stays bounded: about 12 MB per thread at most).
+const MEMO_MAX_LEN: usize = 128;
+/// The memo is emptied when it holds this many shapes.
+const MEMO_ENTRIES: usize = 64 * 1024;
+
+/// What to do with a value of one shape.
+#[derive(Debug, Default)]
+enum Plan {
+    /// Not computed yet (a slot filled later in the same call).
+    #[default]
+    Pending,
+    /// The shape holds no digit, so it is the value: its final matches.
+    Matches(Box<[Match]>),
+    /// Steps in detector order; empty when no detector can match.
+    Steps(Box<[Step]>),
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    /// A digit-blind detector's match, found on the shape; only its
+    /// validator runs on the value.
+    Span {
+        detector: u32,
+        start: u32,
+        end: u32,
+        whole_value: bool,
+    },
+    /// The detector might match: run its own regex on the value.
+    Exact(u32),
+}
+
+/// Shapes seen by one thread, and their plans.
+#[derive(Debug, Default)]
+struct Memo {
+    slots: HashMap<Box<str>, u32, foldhash::fast::RandomState>,
+    plans: Vec<Plan>,
+}
+
+impl Memo {
+    fn push(&mut self, plan: Plan) -> u32 {
+        self.plans.push(plan);
+        (self.plans.len() - 1) as u32
+    }
+}
+
 impl Engine {
     pub(super) fn new(detectors: &[Detector]) -> Result<Engine, String> {
+        let mut digit_blind = Vec::with_capacity(detectors.len());
+        let mut relaxed: Vec<Hir> = Vec::with_capacity(detectors.len());
+        for d in detectors {
+            let hir = regex_syntax::ParserBuilder::new()
+                .case_insensitive(d.spec.case_insensitive)
+                .multi_line(true)
+                .build()
+                .parse(&d.spec.pattern)
+                .map_err(|e| format!("detector '{}': {e}", d.spec.id))?;
+            let (hir, changed) = relax(&hir);
+            let prefilter_has_digit = d
+                .spec
+                .prefilter
+                .iter()
+                .any(|l| l.bytes().any(|b| b.is_ascii_digit()));
+            digit_blind.push(!changed && !prefilter_has_digit);
+            relaxed.push(hir);
+        }
+        let memo = ThreadLocal::new();
         if detectors.is_empty() {
             return Ok(Engine {
                 union_first: None,
                 groups: Vec::new(),
+                digit_blind,
+                memo,
             });
         }
-        let patterns: Vec<String> = detectors.iter().map(Detector::grouped_pattern).collect();
-        let build = |kind: MatchKind, cache: usize, patterns: &[&str]| {
+        let build = |kind: MatchKind, cache: usize, hirs: &[&Hir]| {
             MetaRegex::builder()
-                .syntax(syntax::Config::new().multi_line(true))
                 .configure(
                     MetaRegex::config()
                         .match_kind(kind)
                         .nfa_size_limit(Some(256 << 20))
                         .hybrid_cache_capacity(cache),
                 )
-                .build_many(patterns)
+                .build_many_from_hir(hirs)
                 .map_err(|e| format!("cannot compile the detector union: {e}"))
         };
-        let all: Vec<&str> = patterns.iter().map(String::as_str).collect();
+        let all: Vec<&Hir> = relaxed.iter().collect();
         // Detectors of similar digit needs share a group, so a value with
         // few digits skips the digit-hungry groups whole.
         let mut order: Vec<usize> = (0..detectors.len()).collect();
@@ -108,7 +199,7 @@ impl Engine {
         let mut groups = Vec::new();
         for members in order.chunks(GROUP_SIZE) {
             let members = members.to_vec();
-            let group_patterns: Vec<&str> = members.iter().map(|&i| all[i]).collect();
+            let group_patterns: Vec<&Hir> = members.iter().map(|&i| all[i]).collect();
             groups.push(Group {
                 regex: build(MatchKind::All, 8 << 20, &group_patterns)?,
                 min_digits: members
@@ -122,6 +213,8 @@ impl Engine {
         Ok(Engine {
             union_first: Some(build(MatchKind::LeftmostFirst, 32 << 20, &all)?),
             groups,
+            digit_blind,
+            memo,
         })
     }
 
@@ -134,59 +227,168 @@ impl Engine {
         scratch: &mut Scratch,
         mut each: impl FnMut(usize, &[Match]),
     ) {
+        if self.union_first.is_none() {
+            return;
+        }
+        // Taken out for the call, so a callback that searches again on this
+        // thread finds an empty memo instead of a borrowed one.
+        let cell = self.memo.get_or_default();
+        let mut memo = cell.take();
+        if memo.plans.len() >= MEMO_ENTRIES {
+            memo = Memo::default();
+        }
+        self.plan_values(detectors, values, scratch, &mut memo);
+        let slots = std::mem::take(&mut scratch.slots);
+        for (i, &slot) in slots.iter().enumerate() {
+            let value = values[i];
+            match &memo.plans[slot as usize] {
+                Plan::Matches(m) if !m.is_empty() => each(i, m),
+                Plan::Steps(steps) if !steps.is_empty() => {
+                    run_steps(detectors, steps, value, &mut scratch.matches);
+                    if !scratch.matches.is_empty() {
+                        each(i, &scratch.matches);
+                    }
+                }
+                _ => {}
+            }
+        }
+        scratch.slots = slots;
+        // Plans of long shapes are not keyed; drop them with the call.
+        memo.plans.truncate(memo.slots.len());
+        cell.replace(memo);
+    }
+
+    /// Fills `scratch.slots` with a memo slot per value, computing the plans
+    /// of shapes not seen before.
+    fn plan_values(
+        &self,
+        detectors: &[Detector],
+        values: &[&str],
+        scratch: &mut Scratch,
+        memo: &mut Memo,
+    ) {
+        scratch.shapes.clear();
+        scratch.shape_starts.clear();
+        scratch.slots.clear();
+        scratch.missing.clear();
+        let mut long = Vec::new();
+        for (i, v) in values.iter().enumerate() {
+            let start = scratch.shapes.len();
+            shape_into(v, &mut scratch.shapes);
+            scratch.shape_starts.push(start);
+            let shape = &scratch.shapes[start..];
+            if shape.len() > MEMO_MAX_LEN {
+                long.push(i);
+                scratch.slots.push(u32::MAX);
+                continue;
+            }
+            let slot = match memo.slots.get(shape) {
+                Some(&slot) => slot,
+                None => {
+                    let slot = memo.push(Plan::Pending);
+                    memo.slots.insert(shape.into(), slot);
+                    scratch.missing.push((slot, i));
+                    slot
+                }
+            };
+            scratch.slots.push(slot);
+        }
+        scratch.shape_starts.push(scratch.shapes.len());
+        // Long shapes get plans past the keyed ones (dropped after the call).
+        for i in long {
+            let slot = memo.push(Plan::Pending);
+            scratch.slots[i] = slot;
+            scratch.missing.push((slot, i));
+        }
+        if scratch.missing.is_empty() {
+            return;
+        }
+        let missing = std::mem::take(&mut scratch.missing);
+        let shape_of = |scratch: &Scratch, i: usize| {
+            scratch.shapes[scratch.shape_starts[i]..scratch.shape_starts[i + 1]].to_owned()
+        };
+        self.candidates(
+            missing.iter().map(|&(_, i)| {
+                &scratch.shapes[scratch.shape_starts[i]..scratch.shape_starts[i + 1]]
+            }),
+            missing.len(),
+            &mut scratch.haystack,
+            &mut scratch.starts,
+            &mut scratch.candidates,
+        );
+        let candidates = std::mem::take(&mut scratch.candidates);
+        let mut next = candidates.iter().peekable();
+        for (k, &(slot, i)) in missing.iter().enumerate() {
+            let is_candidate = next.peek().is_some_and(|&&c| c == k);
+            if is_candidate {
+                next.next();
+            }
+            let plan = if is_candidate {
+                let shape = shape_of(scratch, i);
+                self.plan_shape(detectors, &shape, scratch)
+            } else {
+                Plan::Steps(Box::new([]))
+            };
+            memo.plans[slot as usize] = plan;
+        }
+        scratch.candidates = candidates;
+        scratch.missing = missing;
+    }
+
+    /// Indices (into `shapes`) of the shapes a union match touches, in order.
+    fn candidates<'a>(
+        &self,
+        shapes: impl Iterator<Item = &'a str>,
+        count: usize,
+        haystack: &mut String,
+        starts: &mut Vec<usize>,
+        out: &mut Vec<usize>,
+    ) {
+        out.clear();
         let Some(first) = &self.union_first else {
             return;
         };
-        scratch.candidates.clear();
-        if values.len() == 1 {
-            scratch.candidates.push(0);
-        } else {
-            scratch.haystack.clear();
-            scratch.starts.clear();
-            for v in values {
-                scratch.starts.push(scratch.haystack.len());
-                scratch.haystack.push_str(v);
-                scratch.haystack.push(SEPARATOR);
-            }
-            // Once a value is a candidate the rest of it need not be searched:
-            // resume at the next value.
-            let hay = scratch.haystack.as_bytes();
-            let mut pos = 0;
-            while pos < hay.len() {
-                let Some(m) = first.search(&Input::new(hay).range(pos..)) else {
-                    break;
-                };
-                if m.is_empty() {
-                    pos = m.end() + 1;
-                    continue;
-                }
-                let from = value_at(&scratch.starts, m.start());
-                let to = value_at(&scratch.starts, m.end() - 1);
-                for i in from..=to {
-                    if scratch.candidates.last().is_none_or(|&last| i > last) {
-                        scratch.candidates.push(i);
-                    }
-                }
-                pos = scratch.starts.get(to + 1).copied().unwrap_or(hay.len());
-            }
+        if count == 1 {
+            // One shape: the overlapping groups decide without the union.
+            out.push(0);
+            return;
         }
-        let candidates = std::mem::take(&mut scratch.candidates);
-        for &i in &candidates {
-            let value = values[i];
-            self.find_in_value(detectors, value, scratch);
-            if !scratch.matches.is_empty() {
-                each(i, &scratch.matches);
-            }
+        haystack.clear();
+        starts.clear();
+        for s in shapes {
+            starts.push(haystack.len());
+            haystack.push_str(s);
+            haystack.push(SEPARATOR);
         }
-        scratch.candidates = candidates;
+        // Once a shape is a candidate the rest of it need not be searched:
+        // resume at the next one.
+        let hay = haystack.as_bytes();
+        let mut pos = 0;
+        while pos < hay.len() {
+            let Some(m) = first.search(&Input::new(hay).range(pos..)) else {
+                break;
+            };
+            if m.is_empty() {
+                pos = m.end() + 1;
+                continue;
+            }
+            let from = value_at(starts, m.start());
+            let to = value_at(starts, m.end() - 1);
+            for i in from..=to {
+                if out.last().is_none_or(|&last| i > last) {
+                    out.push(i);
+                }
+            }
+            pos = starts.get(to + 1).copied().unwrap_or(hay.len());
+        }
     }
 
-    /// All matches in one value, of the detectors the overlapping union says match.
-    fn find_in_value(&self, detectors: &[Detector], value: &str, scratch: &mut Scratch) {
-        scratch.matches.clear();
+    /// The plan for values of `shape`: which detectors might match, and for
+    /// the digit-blind ones, where.
+    fn plan_shape(&self, detectors: &[Detector], shape: &str, scratch: &mut Scratch) -> Plan {
         scratch.hits.clear();
-        if value.is_empty() {
-            return;
+        if shape.is_empty() {
+            return Plan::Steps(Box::new([]));
         }
         if scratch.patterns.len() != self.groups.len() {
             scratch.patterns = self
@@ -195,8 +397,8 @@ impl Engine {
                 .map(|g| PatternSet::new(g.regex.pattern_len()))
                 .collect();
         }
-        let digits = count_digits(value.as_bytes());
-        let input = Input::new(value);
+        let digits = count_digits(shape.as_bytes());
+        let input = Input::new(shape);
         for (group, set) in self.groups.iter().zip(scratch.patterns.iter_mut()) {
             if digits < group.min_digits {
                 continue;
@@ -207,23 +409,37 @@ impl Engine {
                 .hits
                 .extend(set.iter().map(|pid| group.members[pid.as_usize()]));
         }
-        if scratch.hits.is_empty() {
-            return;
-        }
         // Detector order, as one union over the pack reported them.
         scratch.hits.sort_unstable();
-        let trimmed = trimmed_bounds(value);
+        let trimmed = trimmed_bounds(shape);
+        let mut steps = Vec::new();
         for &i in &scratch.hits {
+            if !self.digit_blind[i] {
+                steps.push(Step::Exact(i as u32));
+                continue;
+            }
+            scratch.matches.clear();
             run_detector(
                 &detectors[i],
                 i,
-                value,
+                shape,
                 digits,
                 trimmed,
                 &mut scratch.matches,
             );
+            steps.extend(scratch.matches.iter().map(|m| Step::Span {
+                detector: i as u32,
+                start: m.start as u32,
+                end: m.end as u32,
+                whole_value: m.whole_value,
+            }));
         }
-        resolve_overlaps(detectors, &mut scratch.matches);
+        if digits == 0 {
+            // The shape is the value: its matches are final.
+            run_steps(detectors, &steps, shape, &mut scratch.matches);
+            return Plan::Matches(scratch.matches.as_slice().into());
+        }
+        Plan::Steps(steps.into())
     }
 
     /// Validated matches of one detector only, honouring its own gates.
@@ -233,27 +449,68 @@ impl Engine {
         detector: usize,
         value: &str,
     ) -> Vec<Match> {
-        let d = &detectors[detector];
         let mut out = Vec::new();
-        if count_digits(value.as_bytes()) < d.spec.min_digits {
-            return out;
-        }
-        if !d.spec.prefilter.is_empty() {
-            let lower = value.to_ascii_lowercase();
-            if !d
-                .spec
-                .prefilter
-                .iter()
-                .any(|l| lower.contains(&l.to_ascii_lowercase()))
-            {
-                return out;
-            }
-        }
         let digits = count_digits(value.as_bytes());
-        run_detector(d, detector, value, digits, trimmed_bounds(value), &mut out);
+        run_detector(
+            &detectors[detector],
+            detector,
+            value,
+            digits,
+            trimmed_bounds(value),
+            &mut out,
+        );
         out.retain(|m| m.validated);
         out
     }
+
+    /// Every detector's own regex and validator on `value`, overlaps
+    /// resolved: what [`Engine::find_many`] must return, by definition.
+    #[cfg(test)]
+    pub(super) fn find_by_every_detector(&self, detectors: &[Detector], value: &str) -> Vec<Match> {
+        let mut out = Vec::new();
+        let digits = count_digits(value.as_bytes());
+        let trimmed = trimmed_bounds(value);
+        for (i, d) in detectors.iter().enumerate() {
+            run_detector(d, i, value, digits, trimmed, &mut out);
+        }
+        resolve_overlaps(detectors, &mut out);
+        out
+    }
+}
+
+/// Runs a plan's steps on `value` into `out` (cleared first).
+fn run_steps(detectors: &[Detector], steps: &[Step], value: &str, out: &mut Vec<Match>) {
+    out.clear();
+    let mut exact_inputs = None;
+    for step in steps {
+        match *step {
+            Step::Span {
+                detector,
+                start,
+                end,
+                whole_value,
+            } => {
+                let (detector, start, end) = (detector as usize, start as usize, end as usize);
+                let validated = detectors[detector]
+                    .validator
+                    .is_none_or(|v| value.get(start..end).is_some_and(|s| (v.check)(s)));
+                out.push(Match {
+                    detector,
+                    start,
+                    end,
+                    validated,
+                    whole_value,
+                });
+            }
+            Step::Exact(detector) => {
+                let (digits, trimmed) = *exact_inputs
+                    .get_or_insert_with(|| (count_digits(value.as_bytes()), trimmed_bounds(value)));
+                let detector = detector as usize;
+                run_detector(&detectors[detector], detector, value, digits, trimmed, out);
+            }
+        }
+    }
+    resolve_overlaps(detectors, out);
 }
 
 /// Index of the value whose text holds haystack byte `pos`.
