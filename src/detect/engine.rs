@@ -7,11 +7,12 @@
 //! 1. Each value's shape is looked up in a per-thread memo. Table columns
 //!    repeat a few shapes (ids, dates, amounts, codes), so most values stop
 //!    here, with a plan of which detectors can match and where.
-//! 2. The shapes not in the memo are joined with `\n` into one haystack and
-//!    ONE multi-pattern automaton of every detector's digit-blind pattern
-//!    (leftmost-first) runs over it. Only the shapes it touches are
-//!    candidates; for each, overlapping unions say which detectors might
-//!    match, and that becomes the shape's plan.
+//! 2. The shapes not in the memo are joined into one haystack and ONE
+//!    multi-pattern automaton of every detector's digit-blind pattern runs
+//!    over it, forward only, stopping at the first match end. The shape that
+//!    holds it is a candidate and the search resumes at the next shape; for
+//!    each candidate, overlapping unions say which detectors might match,
+//!    and that becomes the shape's plan.
 //! 3. A plan is run on the value itself: for a detector whose pattern treats
 //!    all digits alike, the spans found on the shape are its spans on the
 //!    value and only the validator runs; any other detector runs its own
@@ -19,10 +20,13 @@
 //!    detector's regex and validator on the value gives (tested against
 //!    that, `find_many_equals_every_detector_run_alone`).
 //!
-//! The union is a superset filter: it is compiled multi-line (so `^`/`$` also
-//! match at the separators) and a union match that spans a separator marks
-//! every value it touches, so no value with a match of any single detector is
-//! ever skipped. The per-detector gates (`min_digits`, `prefilter` literals)
+//! The union is a superset filter. Shapes are joined by `\n\xFF\n`: the
+//! patterns are compiled multi-line, so `^`/`$` match at the newlines as at a
+//! value's edges, and no pattern can match the invalid UTF-8 byte `\xFF`, so
+//! no match crosses from one shape into the next. The earliest match end
+//! after a shape's start therefore lies in that shape (or its newline) when
+//! the shape holds any match, and no value with a match of any single
+//! detector is ever skipped. The per-detector gates (`min_digits`, `prefilter` literals)
 //! are part of each detector's contract and are applied on every path.
 
 use super::Detector;
@@ -51,7 +55,7 @@ pub struct Match {
 /// Per-call buffers reused across calls.
 #[derive(Debug, Default)]
 pub struct Scratch {
-    haystack: String,
+    haystack: Vec<u8>,
     starts: Vec<usize>,
     shapes: String,
     shape_starts: Vec<usize>,
@@ -103,7 +107,8 @@ struct Group {
 /// Patterns per overlapping group (see [`Group`]).
 const GROUP_SIZE: usize = 16;
 
-const SEPARATOR: char = '\n';
+/// Between two shapes in the union's haystack (see the module comment).
+const SEPARATOR: &[u8] = b"\n\xFF\n";
 
 /// Shapes longer than this are not remembered (free text rarely repeats,
 /// and the memo stays bounded: about 12 MB per thread at most).
@@ -340,7 +345,7 @@ impl Engine {
         &self,
         shapes: impl Iterator<Item = &'a str>,
         count: usize,
-        haystack: &mut String,
+        haystack: &mut Vec<u8>,
         starts: &mut Vec<usize>,
         out: &mut Vec<usize>,
     ) {
@@ -357,29 +362,26 @@ impl Engine {
         starts.clear();
         for s in shapes {
             starts.push(haystack.len());
-            haystack.push_str(s);
-            haystack.push(SEPARATOR);
+            haystack.extend_from_slice(s.as_bytes());
+            haystack.extend_from_slice(SEPARATOR);
         }
         // Once a shape is a candidate the rest of it need not be searched:
-        // resume at the next one.
-        let hay = haystack.as_bytes();
+        // resume at the next one. An end at `pos` itself can only be an empty
+        // match, which makes nothing a candidate.
+        let hay = haystack.as_slice();
         let mut pos = 0;
         while pos < hay.len() {
-            let Some(m) = first.search(&Input::new(hay).range(pos..)) else {
+            let input = Input::new(hay).range(pos..).earliest(true);
+            let Some(end) = first.search_half(&input).map(|m| m.offset()) else {
                 break;
             };
-            if m.is_empty() {
-                pos = m.end() + 1;
+            if end <= pos {
+                pos += 1;
                 continue;
             }
-            let from = value_at(starts, m.start());
-            let to = value_at(starts, m.end() - 1);
-            for i in from..=to {
-                if out.last().is_none_or(|&last| i > last) {
-                    out.push(i);
-                }
-            }
-            pos = starts.get(to + 1).copied().unwrap_or(hay.len());
+            let shape = value_at(starts, end - 1);
+            out.push(shape);
+            pos = starts.get(shape + 1).copied().unwrap_or(hay.len());
         }
     }
 
