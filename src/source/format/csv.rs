@@ -21,7 +21,7 @@ use super::compress::{self, Input};
 use super::text::decode_lossy;
 use super::{BatchSink, Flow, ReadOptions, ReadProblem, ReadStats, Tally};
 use crate::source::batch::string_field;
-use arrow::array::{ArrayRef, StringBuilder};
+use arrow::array::{Array, ArrayRef, StringBuilder};
 use arrow::datatypes::Schema;
 use arrow::record_batch::RecordBatch;
 use csv::ByteRecord;
@@ -250,7 +250,12 @@ impl Columns {
         let arrays: Vec<ArrayRef> = self
             .builders
             .iter_mut()
-            .map(|b| Arc::new(b.finish()) as ArrayRef)
+            .map(|b| {
+                let array = b.finish();
+                // The next batch is likely the same size: no regrowing.
+                *b = StringBuilder::with_capacity(array.len(), array.value_data().len());
+                Arc::new(array) as ArrayRef
+            })
             .collect();
         let options =
             arrow::record_batch::RecordBatchOptions::new().with_row_count(Some(self.rows));
@@ -530,7 +535,10 @@ fn sniff_header(records: &[ByteRecord]) -> bool {
     let Some(first) = records.first() else {
         return false;
     };
-    let row0: Vec<String> = first.iter().map(|f| decode_lossy(f).0).collect();
+    let row0: Vec<String> = first
+        .iter()
+        .map(|f| decode_lossy(f).0.into_owned())
+        .collect();
     if row0.iter().all(|v| v.trim().is_empty()) {
         return false;
     }

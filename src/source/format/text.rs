@@ -127,10 +127,10 @@ impl LineProblems {
 }
 
 /// Lossy UTF-8 decoding that says whether anything was replaced.
-pub(super) fn decode_lossy(bytes: &[u8]) -> (String, bool) {
+pub(super) fn decode_lossy(bytes: &[u8]) -> (std::borrow::Cow<'_, str>, bool) {
     match std::str::from_utf8(bytes) {
-        Ok(s) => (s.to_string(), false),
-        Err(_) => (String::from_utf8_lossy(bytes).into_owned(), true),
+        Ok(s) => (s.into(), false),
+        Err(_) => (String::from_utf8_lossy(bytes), true),
     }
 }
 
