@@ -602,8 +602,12 @@ pub fn lookup(name: &str) -> Option<&'static Validator> {
     VALIDATORS.iter().find(|v| v.name == name)
 }
 
+/// Digits or characters of one candidate: on the stack for any identifier
+/// (validators run on every candidate, so this is a hot path).
+pub type Chars = smallvec::SmallVec<[u8; 40]>;
+
 /// The ASCII digits of `s`, in order (separators dropped).
-pub fn digits(s: &str) -> Vec<u8> {
+pub fn digits(s: &str) -> Chars {
     s.bytes()
         .filter(u8::is_ascii_digit)
         .map(|b| b - b'0')
@@ -626,7 +630,7 @@ pub fn num_at(ds: &[u8], i: usize, n: usize) -> u32 {
 }
 
 /// The ASCII alphanumerics of `s`, upper-cased (separators dropped).
-pub fn alnum_upper(s: &str) -> Vec<u8> {
+pub fn alnum_upper(s: &str) -> Chars {
     s.bytes()
         .filter(u8::is_ascii_alphanumeric)
         .map(|b| b.to_ascii_uppercase())

@@ -1,13 +1,13 @@
 //! US social security number: area/group/serial rules (SSA), plus the
 //! well-known advertising and example numbers.
 
-use super::digits;
+use super::{Chars, digits};
 
 /// Numbers that appear in advertising and documentation, never issued to a
 /// person in a way that should count.
 const KNOWN_FAKE: &[&str] = &["078051120", "219099999", "123456789", "111111111"];
 
-fn split(s: &str) -> Option<(u16, u8, u16, Vec<u8>)> {
+fn split(s: &str) -> Option<(u16, u8, u16, Chars)> {
     let ds = digits(s);
     if ds.len() != 9 {
         return None;
@@ -23,8 +23,9 @@ fn split(s: &str) -> Option<(u16, u8, u16, Vec<u8>)> {
 }
 
 fn is_known_fake(ds: &[u8]) -> bool {
-    let s: String = ds.iter().map(|d| char::from(b'0' + d)).collect();
-    KNOWN_FAKE.contains(&s.as_str())
+    KNOWN_FAKE
+        .iter()
+        .any(|fake| fake.bytes().map(|b| b - b'0').eq(ds.iter().copied()))
 }
 
 /// SSN: area not 000, 666 or 900-999; group not 00; serial not 0000; not a
