@@ -30,7 +30,7 @@
 //! are part of each detector's contract and are applied on every path.
 
 use super::Detector;
-use super::relax::{relax, shape_into};
+use super::relax::{filter_superset, relax, shape_into};
 use regex_automata::meta::Regex as MetaRegex;
 use regex_automata::{Input, MatchKind, PatternSet};
 use regex_syntax::hir::Hir;
@@ -174,7 +174,7 @@ impl Engine {
                 .iter()
                 .any(|l| l.bytes().any(|b| b.is_ascii_digit()));
             digit_blind.push(!changed && !prefilter_has_digit);
-            relaxed.push(hir);
+            relaxed.push(filter_superset(&hir));
         }
         let memo = ThreadLocal::new();
         if detectors.is_empty() {

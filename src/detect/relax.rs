@@ -114,6 +114,28 @@ fn walk(hir: &Hir, changed: &mut bool) -> Hir {
     }
 }
 
+/// A looser version of `hir` for the union filters: every counted range
+/// `{m,n}` becomes `{m,}`. A union of many patterns with ranges such as
+/// `{0,63}` has a lazy DFA with very many states (each count is a state), and
+/// building them dominated the union's cost on new data; the looser union
+/// finds every shape the exact one does, plus a few it rules out later.
+pub(super) fn filter_superset(hir: &Hir) -> Hir {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) | HirKind::Literal(_) | HirKind::Class(_) => hir.clone(),
+        HirKind::Repetition(rep) => Hir::repetition(Repetition {
+            sub: Box::new(filter_superset(&rep.sub)),
+            max: rep.max.filter(|&max| max == rep.min),
+            ..rep.clone()
+        }),
+        HirKind::Capture(cap) => Hir::capture(Capture {
+            sub: Box::new(filter_superset(&cap.sub)),
+            ..cap.clone()
+        }),
+        HirKind::Concat(subs) => Hir::concat(subs.iter().map(filter_superset).collect()),
+        HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(filter_superset).collect()),
+    }
+}
+
 fn all_digits() -> ClassUnicode {
     ClassUnicode::new([ClassUnicodeRange::new('0', '9')])
 }
@@ -161,6 +183,25 @@ mod tests {
             r"\bfoo\b",
         ] {
             assert!(!relaxed(p).1, "{p} should be unchanged");
+        }
+    }
+
+    #[test]
+    fn filter_supersets_loosen_ranges_only() {
+        let superset = |p: &str| {
+            let hir = regex_syntax::parse(p).expect("test pattern parses");
+            Regex::builder()
+                .build_from_hir(&filter_superset(&hir))
+                .expect("superset compiles")
+        };
+        let whole = |re: &Regex, v: &str| re.find(v).is_some_and(|m| m.range() == (0..v.len()));
+        let re = superset(r"^x[a-z]{2,3}(?:-\d{4}){1,2}$");
+        for v in ["xab-1234", "xabc-1234-5678", "xabcdef-1234-5678-9012"] {
+            assert!(whole(&re, v), "{v}");
+        }
+        // Lower bounds and exact counts stay.
+        for v in ["xa-1234", "xab-123", "xab"] {
+            assert!(!whole(&re, v), "{v}");
         }
     }
 
