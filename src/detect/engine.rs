@@ -57,7 +57,7 @@ pub struct Match {
 pub struct Scratch {
     haystack: Vec<u8>,
     starts: Vec<usize>,
-    shapes: String,
+    shapes: Vec<u8>,
     shape_starts: Vec<usize>,
     /// Memo slot of each value of the current call.
     slots: Vec<u32>,
@@ -145,7 +145,7 @@ enum Step {
 /// Shapes seen by one thread, and their plans.
 #[derive(Debug, Default)]
 struct Memo {
-    slots: HashMap<Box<str>, u32, foldhash::fast::RandomState>,
+    slots: HashMap<Box<[u8]>, u32, foldhash::fast::RandomState>,
     plans: Vec<Plan>,
 }
 
@@ -310,7 +310,11 @@ impl Engine {
         }
         let missing = std::mem::take(&mut scratch.missing);
         let shape_of = |scratch: &Scratch, i: usize| {
-            scratch.shapes[scratch.shape_starts[i]..scratch.shape_starts[i + 1]].to_owned()
+            // Valid UTF-8 by construction (see `shape_into`): never lossy.
+            String::from_utf8_lossy(
+                &scratch.shapes[scratch.shape_starts[i]..scratch.shape_starts[i + 1]],
+            )
+            .into_owned()
         };
         self.candidates(
             missing.iter().map(|&(_, i)| {
@@ -343,7 +347,7 @@ impl Engine {
     /// Indices (into `shapes`) of the shapes a union match touches, in order.
     fn candidates<'a>(
         &self,
-        shapes: impl Iterator<Item = &'a str>,
+        shapes: impl Iterator<Item = &'a [u8]>,
         count: usize,
         haystack: &mut Vec<u8>,
         starts: &mut Vec<usize>,
@@ -362,7 +366,7 @@ impl Engine {
         starts.clear();
         for s in shapes {
             starts.push(haystack.len());
-            haystack.extend_from_slice(s.as_bytes());
+            haystack.extend_from_slice(s);
             haystack.extend_from_slice(SEPARATOR);
         }
         // Once a shape is a candidate the rest of it need not be searched:
