@@ -12,7 +12,8 @@
 #     the line: an upper bound, not a like-for-like peer
 #   - rg --count-matches -f patterns.txt (every match, like ferret; one thread)
 #   - ferret's engine alone, one thread: Pack::find on every CSV field, and
-#     Pack::find_many over 2048-row column chunks (the classifier's path)
+#     Pack::find_many over 2048-row column chunks (the classifier's path) on a
+#     fresh pack in one pass (cold lazy DFAs, empty shape memo), as a scan runs
 #   - the whole binary: ferret scan --full --threads 1 --quiet (CSV parsing,
 #     Arrow batches, classification, inventory), timed with /usr/bin/time -v
 # and the ratios ferret/rg.
