@@ -223,6 +223,14 @@ impl Engine {
         })
     }
 
+    /// Empties this thread's shape memo (benchmarks: repeated passes over
+    /// the same rows would otherwise measure memo hits only).
+    pub(super) fn forget_shapes(&self) {
+        if let Some(cell) = self.memo.get() {
+            cell.take();
+        }
+    }
+
     /// Validated and unvalidated matches in each of `values`; `each(i, matches)`
     /// is called for every value with at least one match, in order.
     pub(super) fn find_many(

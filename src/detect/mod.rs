@@ -214,6 +214,13 @@ impl Pack {
             .find_many(&self.detectors, values, scratch, each);
     }
 
+    /// Forgets the value shapes this thread has seen, so the next call meets
+    /// its values as new data (for benchmarks that repeat the same rows; the
+    /// lazy DFAs stay warm).
+    pub fn forget_shapes(&self) {
+        self.engine.forget_shapes();
+    }
+
     /// Matches of one detector only, ignoring the others (for tests of
     /// examples, where overlap with other detectors must not hide a match).
     pub fn find_one(&self, detector: usize, value: &str) -> Vec<Match> {
