@@ -262,7 +262,12 @@ impl<'p> Classifier<'p> {
                 }
             }
         }
-        if hit_detectors.is_empty() {
+        // A keyword inside a validated match does not count (below): with a
+        // match covering the whole value, none can, so skip the search.
+        let covered = matches
+            .iter()
+            .any(|x| x.validated && x.start == 0 && x.end == value.len());
+        if hit_detectors.is_empty() || covered {
             return;
         }
         if let Some(ac) = &self.value_keywords {
