@@ -320,6 +320,63 @@ mod tests {
         );
     }
 
+    /// The scan arguments `ferret scan <flags> x` parses to.
+    fn run_args(flags: &[&str]) -> crate::cli::ScanArgs {
+        use clap::Parser;
+        let argv = ["ferret", "scan"].iter().chain(flags).chain(&["x"]);
+        match crate::cli::Cli::try_parse_from(argv).map(|c| c.command) {
+            Ok(crate::cli::Command::Scan(a)) => *a,
+            other => panic!("not a scan: {other:?}"),
+        }
+    }
+
+    fn source(keys: &str) -> Source {
+        let c: Config = toml::from_str(&format!("[[source]]\ntarget = 'x'\n{keys}")).unwrap();
+        c.source.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn a_sources_sampling_keys_win_over_the_runs_flags_and_the_rest_is_kept() {
+        let run = run_args(&["--sample-rows", "30", "--seed", "1", "--max-objects", "3"]);
+        // No keys: the run's values, flags and defaults alike.
+        let a = source("").sampled_args(&run).unwrap();
+        assert_eq!((a.sample_rows, a.seed, a.max_objects), (30, 1, 3));
+        assert_eq!(a.sample_bytes, 4 << 20);
+        assert!(!a.full && !a.metadata_only);
+        // Each key replaces only its own value.
+        let a = source("sample_rows = 7\nseed = 9\nsample_bytes = 512\nmax_objects = 2\n")
+            .sampled_args(&run)
+            .unwrap();
+        assert_eq!(
+            (a.sample_rows, a.seed, a.sample_bytes, a.max_objects),
+            (7, 9, 512, 2)
+        );
+        // The mode: a source's choice replaces the run's, either way.
+        let meta = run_args(&["--metadata-only"]);
+        let full = run_args(&["--full"]);
+        let a = source("full = true\n").sampled_args(&meta).unwrap();
+        assert!(a.full && !a.metadata_only);
+        let a = source("metadata_only = true\n")
+            .sampled_args(&full)
+            .unwrap();
+        assert!(!a.full && a.metadata_only);
+        // A source naming its row count wants a sample, whatever the run's mode.
+        let a = source("sample_rows = 5\n").sampled_args(&full).unwrap();
+        assert!(!a.full && !a.metadata_only && a.sample_rows == 5);
+        let a = source("full = false\n").sampled_args(&full).unwrap();
+        assert!(!a.full);
+        // An unrelated key keeps the run's mode.
+        let a = source("seed = 2\n").sampled_args(&full).unwrap();
+        assert!(a.full);
+        // Contradictions and empty samples are errors, not silent choices.
+        let e = source("full = true\nmetadata_only = true\n").sampled_args(&run);
+        assert!(e.unwrap_err().contains("cannot both be true"));
+        let e = source("sample_rows = 0\n").sampled_args(&run);
+        assert!(e.unwrap_err().contains("sample_rows must be at least 1"));
+        let e = source("max_objects = 0\n").sampled_args(&run);
+        assert!(e.unwrap_err().contains("max_objects must be at least 1"));
+    }
+
     #[test]
     fn errors_name_the_file_and_place_and_never_quote_secrets() {
         let p = Path::new("ferret.toml");

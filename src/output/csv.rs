@@ -134,7 +134,12 @@ mod tests {
         let mut buf = Vec::new();
         write(inv, rows, &mut buf).expect("write to a Vec");
         let mut r = ::csv::Reader::from_reader(&buf[..]);
-        let header: Vec<String> = r.headers().expect("header").iter().map(String::from).collect();
+        let header: Vec<String> = r
+            .headers()
+            .expect("header")
+            .iter()
+            .map(String::from)
+            .collect();
         assert_eq!(header, HEADER);
         r.records()
             .map(|rec| rec.expect("row").iter().map(String::from).collect())
@@ -146,7 +151,10 @@ mod tests {
         let inv = inventory(vec![asset(
             "file:///d/=x.csv",
             vec![
-                column("email", vec![label("EMAIL", "medium", 0.9), label("PHONE", "medium", 0.6)]),
+                column(
+                    "email",
+                    vec![label("EMAIL", "medium", 0.9), label("PHONE", "medium", 0.6)],
+                ),
                 column("note", vec![]),
             ],
         )]);
@@ -158,7 +166,10 @@ mod tests {
         assert_eq!(&every[..2], &classified[..]);
         let r = &classified[0];
         assert_eq!(r[0], "file:///d/=x.csv");
-        assert_eq!((r[1].as_str(), r[2].as_str(), r[5].as_str()), ("email", "EMAIL", "0.9"));
+        assert_eq!(
+            (r[1].as_str(), r[2].as_str(), r[5].as_str()),
+            ("email", "EMAIL", "0.9")
+        );
         assert_eq!(r[10], "j***@e******.com");
         let note = &every[2];
         assert_eq!(note[1], "note");
@@ -170,7 +181,10 @@ mod tests {
     fn cells_from_the_data_are_guarded() {
         let mut l = label("PHONE", "medium", 0.9);
         l.evidence = vec!["+** *** 1234".into()];
-        let inv = inventory(vec![asset("=cmd|' /C calc'!A0", vec![column("@sum", vec![l])])]);
+        let inv = inventory(vec![asset(
+            "=cmd|' /C calc'!A0",
+            vec![column("@sum", vec![l])],
+        )]);
         let r = &rows_of(&inv, Rows::Classified)[0];
         assert_eq!(r[0], "'=cmd|' /C calc'!A0");
         assert_eq!(r[1], "'@sum");
