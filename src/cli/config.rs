@@ -127,7 +127,9 @@ impl Source {
         if self.full == Some(true) && self.metadata_only == Some(true) {
             return Err("full and metadata_only cannot both be true".into());
         }
-        if self.sample_rows == Some(0) && self.full != Some(true) && self.metadata_only != Some(true)
+        if self.sample_rows == Some(0)
+            && self.full != Some(true)
+            && self.metadata_only != Some(true)
         {
             return Err("sample_rows must be at least 1 (or metadata_only = true)".into());
         }
@@ -154,7 +156,7 @@ impl Source {
 pub struct OutputConfig {
     /// The inventory (`-o`); stdout when absent.
     pub path: Option<PathBuf>,
-    /// `json`, `jsonl` or `csv` (`--format`).
+    /// `json`, `jsonl`, `csv` or `html` (`--format`).
     pub format: Option<OutputFormat>,
     /// Prometheus textfile (`--metrics-file`).
     pub metrics_file: Option<PathBuf>,
@@ -272,10 +274,17 @@ impl Config {
             )));
         }
         let has_label = |l: &String| pack.detectors.iter().any(|d| &d.spec.label == l);
-        let allows = self.policy.allow.iter().enumerate().map(|(i, a)| {
-            (format!("[[policy.allow]] #{}", i + 1), &a.labels)
-        });
-        let rules = self.policy.rule.iter().map(|r| (format!("[[policy.rule]] '{}'", r.name), &r.labels));
+        let allows = self
+            .policy
+            .allow
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (format!("[[policy.allow]] #{}", i + 1), &a.labels));
+        let rules = self
+            .policy
+            .rule
+            .iter()
+            .map(|r| (format!("[[policy.rule]] '{}'", r.name), &r.labels));
         for (what, labels) in allows.chain(rules) {
             if let Some(l) = labels.iter().find(|l| !has_label(l)) {
                 return Err(place(format!(
