@@ -576,7 +576,7 @@ fn config_errors_name_the_file_and_place_and_scan_nothing() {
     let dir = tempdir();
     let demo = demo();
     let out_path = dir.path().join("inv.json");
-    let cases: [(&str, &[u8], &str, &str); 4] = [
+    let cases: [(&str, &[u8], &str, &str); 8] = [
         (
             "typo.toml",
             b"[output]\nmetrics_fil = 'x'\n",
@@ -600,6 +600,30 @@ fn config_errors_name_the_file_and_place_and_scan_nothing() {
             b"targets = ['postgres://alice:hunter2@db/app']\n",
             "line 1",
             "inline password",
+        ),
+        (
+            "mode.toml",
+            b"targets = ['x']\n\n[[source]]\ntarget = 'data'\n\n[[source]]\ntarget = 'more'\nfull = true\nmetadata_only = true\n",
+            "line 6 ([[source]] #2)",
+            "full and metadata_only cannot both be true",
+        ),
+        (
+            "pwfile.toml",
+            b"[[source]]\ntarget = 's3://lake/x/'\npassword_env = 'PATH'\n",
+            "line 1 ([[source]] #1)",
+            "password_env is for postgres:// targets only",
+        ),
+        (
+            "detector.toml",
+            b"[detectors]\ndisable = ['MAC_ADDRESS', 'MAC_ADRESS']\n",
+            "[detectors] disable",
+            "'MAC_ADRESS' is neither a detector id nor a label",
+        ),
+        (
+            "policy.toml",
+            b"[[policy.rule]]\nname = 'cards'\nlabels = ['CREDIT_CARDS']\n",
+            "[[policy.rule]] 'cards'",
+            "label 'CREDIT_CARDS' is not a label",
         ),
     ];
     for (name, text, place, says) in cases {

@@ -524,3 +524,71 @@ fn state_carries_unchanged_assets_forward() {
     assert_eq!(other["scan"]["incremental"]["carried_forward"], 0);
     assert!(other["scan"]["incremental"]["state_ignored"].is_string());
 }
+
+/// `[[source]]` sampling keys on S3 targets: each source's own keys win over
+/// the run's flag for its assets, and every asset records what it got.
+#[test]
+fn s3_sources_sample_by_their_own_settings() {
+    let b = bucket("srcsampling");
+    let rows = |tag: &str| {
+        let mut csv = String::from("id,email\n");
+        for i in 0..20 {
+            csv.push_str(&format!("{i},{tag}{i}@example.org\n"));
+        }
+        csv
+    };
+    for i in 0..4 {
+        put(&b, &format!("few/part-000{i}.csv"), rows(&format!("f{i}x")));
+    }
+    put(&b, "names/people.csv", rows("n"));
+    put(&b, "default/people.csv", rows("d"));
+    let dir = common::tempdir();
+    let config = common::write(
+        dir.path(),
+        "ferret.toml",
+        format!(
+            "targets = ['s3://{b}/default/']\n\
+             [[source]]\ntarget = 's3://{b}/few/'\nsample_rows = 6\nmax_objects = 2\nseed = 4\n\
+             [[source]]\ntarget = 's3://{b}/names/'\nmetadata_only = true\n"
+        )
+        .as_bytes(),
+    );
+    let (code, inv, stderr) = scan(&[
+        "--quiet",
+        "--config",
+        config.to_str().expect("path"),
+        "--sample-rows",
+        "30",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let few = asset_of(&inv, &format!("s3://{b}/few/"));
+    assert_eq!(few["kind"], "dataset");
+    assert_eq!(few["objects_total"], 4);
+    assert_eq!(few["objects_sampled"], 2);
+    // The rows are shared out over the objects read: 3 from each of 2.
+    assert_eq!(few["rows_sampled"], 6);
+    assert_eq!(few["sampling"]["sample_rows"], 6);
+    assert_eq!(few["sampling"]["max_objects_per_asset"], 2);
+    assert_eq!(few["sampling"]["seed"], 4);
+    assert_eq!(labels(few, "email"), ["EMAIL"]);
+
+    let names = asset_of(&inv, &format!("s3://{b}/names/people.csv"));
+    assert_eq!(names["sampling"]["mode"], "metadata_only");
+    assert_eq!(names["rows_sampled"], 0);
+
+    let default = asset_of(&inv, &format!("s3://{b}/default/people.csv"));
+    assert_eq!(default["sampling"]["mode"], "sample");
+    assert_eq!(default["sampling"]["sample_rows"], 30);
+    assert_eq!(default["rows_sampled"], 20);
+    assert_eq!(inv["scan"]["sampling"]["sample_rows"], 30);
+    let per_source: Vec<&str> = inv["scan"]["source_sampling"]
+        .as_array()
+        .expect("source_sampling")
+        .iter()
+        .map(|s| s["target"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        per_source,
+        [format!("s3://{b}/few/"), format!("s3://{b}/names/")]
+    );
+}

@@ -202,3 +202,64 @@ fn database_files_in_folders_are_opened_and_broken_ones_reported() {
     assert_eq!(code, 1);
     assert_eq!(inv["assets"][0]["errors"][0]["code"], "not_found");
 }
+
+/// A database of one table `t` of `n` rows with an email column.
+fn emails_db(path: &Path, n: u32) -> String {
+    let db = rusqlite::Connection::open(path).unwrap();
+    db.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, email TEXT);")
+        .unwrap();
+    let tx = db.unchecked_transaction().unwrap();
+    for i in 0..n {
+        tx.execute(
+            "INSERT INTO t VALUES (?1, ?2)",
+            rusqlite::params![i, format!("u{i}@example.com")],
+        )
+        .unwrap();
+    }
+    tx.commit().unwrap();
+    format!("sqlite://{}", path.display())
+}
+
+/// `[[source]]` sampling keys on SQLite targets: each source's keys win over
+/// the run's flag for its tables, and every table records what it got.
+#[test]
+fn sqlite_sources_sample_by_their_own_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let sampled = emails_db(&dir.path().join("sampled.db"), 300);
+    let whole = emails_db(&dir.path().join("whole.db"), 300);
+    let default = emails_db(&dir.path().join("default.db"), 300);
+    let config = dir.path().join("ferret.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[source]]\ntarget = \"{sampled}\"\nsample_rows = 20\nseed = 9\n\
+             [[source]]\ntarget = \"{whole}\"\nfull = true\n"
+        ),
+    )
+    .unwrap();
+    let (code, inv, stderr) = scan_json(&[
+        &default,
+        "--config",
+        config.to_str().unwrap(),
+        "--sample-rows",
+        "40",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let t = |db: &str| asset(&inv, &format!("/{db}/t"));
+    // Row counts that split evenly over the rowid strata read exactly.
+    assert_eq!(t("sampled.db")["rows_sampled"], 20);
+    assert_eq!(t("sampled.db")["sampling"]["sample_rows"], 20);
+    assert_eq!(t("sampled.db")["table"]["sampling_method"], "rowid_ranges");
+    assert_eq!(t("sampled.db")["sampling"]["seed"], 9);
+    assert_eq!(t("whole.db")["rows_sampled"], 300);
+    assert_eq!(t("whole.db")["sampling"]["mode"], "full");
+    assert_eq!(t("whole.db")["table"]["sampling_method"], "copy");
+    assert_eq!(t("default.db")["rows_sampled"], 40);
+    assert_eq!(t("default.db")["sampling"]["mode"], "sample");
+    assert_eq!(t("default.db")["sampling"]["sample_rows"], 40);
+    for db in ["sampled.db", "whole.db", "default.db"] {
+        assert_eq!(labels(t(db), "email"), ["EMAIL"], "{db}");
+    }
+    assert_eq!(inv["scan"]["sampling"]["sample_rows"], 40);
+    assert_eq!(inv["scan"]["source_sampling"].as_array().unwrap().len(), 2);
+}

@@ -7,6 +7,7 @@
 //! names the file, the line and the column, and never quotes the line (it
 //! could hold a secret).
 
+use crate::detect::Pack;
 use crate::inventory::Thresholds;
 use crate::inventory::policy::{GlobPattern, Policies};
 use crate::output::OutputFormat;
@@ -68,6 +69,7 @@ impl Source {
     /// exception (a huge table read 10 rows deep, a small folder read
     /// whole), and a flag typed for the whole run must not undo it.
     pub fn sampled_args(&self, args: &super::ScanArgs) -> Result<super::ScanArgs, String> {
+        self.check_sampling()?;
         let mut out = args.clone();
         if let Some(n) = self.sample_rows {
             out.sample_rows = n;
@@ -85,9 +87,6 @@ impl Source {
         // replaces the run's, so `full = true` on a source scanned with
         // `--metadata-only` reads it whole.
         match (self.full, self.metadata_only) {
-            (Some(true), Some(true)) => {
-                return Err("full and metadata_only cannot both be true".into());
-            }
             (Some(true), _) => {
                 out.full = true;
                 out.metadata_only = false;
@@ -121,13 +120,43 @@ impl Source {
     }
 }
 
+impl Source {
+    /// The sampling keys that are wrong whatever the run's flags, checked
+    /// when the file is read (so `check-config` catches them too).
+    fn check_sampling(&self) -> Result<(), String> {
+        if self.full == Some(true) && self.metadata_only == Some(true) {
+            return Err("full and metadata_only cannot both be true".into());
+        }
+        if self.sample_rows == Some(0)
+            && self.full != Some(true)
+            && self.metadata_only != Some(true)
+        {
+            return Err("sample_rows must be at least 1 (or metadata_only = true)".into());
+        }
+        if self.max_objects == Some(0) {
+            return Err("max_objects must be at least 1".into());
+        }
+        Ok(())
+    }
+
+    /// Everything about this source that can be wrong before a scan: its
+    /// target, its password variable's place, its sampling keys.
+    fn check(&self) -> Result<(), String> {
+        let target = super::target::Target::parse(&self.target.0)?;
+        if self.password_env.is_some() && !matches!(target, super::target::Target::Postgres(_)) {
+            return Err("password_env is for postgres:// targets only".into());
+        }
+        self.check_sampling()
+    }
+}
+
 /// `[output]`: where results go; command-line flags win.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct OutputConfig {
     /// The inventory (`-o`); stdout when absent.
     pub path: Option<PathBuf>,
-    /// `json`, `jsonl` or `csv` (`--format`).
+    /// `json`, `jsonl`, `csv` or `html` (`--format`).
     pub format: Option<OutputFormat>,
     /// Prometheus textfile (`--metrics-file`).
     pub metrics_file: Option<PathBuf>,
@@ -210,17 +239,73 @@ pub struct DetectorSelection {
 }
 
 impl DetectorSelection {
+    /// The first `enable` / `disable` entry that names no detector id and
+    /// no label of `pack`, as (list, entry): a misspelt entry would
+    /// silently keep a detector the operator meant to drop, or drop all.
+    pub fn unknown<'a>(&'a self, pack: &Pack) -> Option<(&'static str, &'a str)> {
+        let known = |x: &String| {
+            pack.detectors
+                .iter()
+                .any(|d| &d.spec.id == x || &d.spec.label == x)
+        };
+        let enable = self.enable.iter().map(|x| ("enable", x));
+        let disable = self.disable.iter().map(|x| ("disable", x));
+        enable
+            .chain(disable)
+            .find(|(_, x)| !known(x))
+            .map(|(list, x)| (list, x.as_str()))
+    }
+
     pub fn keeps(&self, id: &str, label: &str) -> bool {
         let named = |list: &[String]| list.iter().any(|x| x == id || x == label);
         (self.enable.is_empty() || named(&self.enable)) && !named(&self.disable)
     }
 }
 
+impl Config {
+    /// Checks the names the file gives against the detector pack the scan
+    /// will use: `[detectors]` entries (ids or labels) and the labels of
+    /// policies. A misspelt label would make a policy that never fires.
+    pub fn check_names(&self, path: &Path, pack: &Pack) -> Result<(), String> {
+        let place = |what: String| format!("config {}: {what}", path.display());
+        if let Some((list, entry)) = self.detectors.unknown(pack) {
+            return Err(place(format!(
+                "[detectors] {list}: '{entry}' is neither a detector id nor a label of the detector pack (see `ferret detectors list`)"
+            )));
+        }
+        let has_label = |l: &String| pack.detectors.iter().any(|d| &d.spec.label == l);
+        let allows = self
+            .policy
+            .allow
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (format!("[[policy.allow]] #{}", i + 1), &a.labels));
+        let rules = self
+            .policy
+            .rule
+            .iter()
+            .map(|r| (format!("[[policy.rule]] '{}'", r.name), &r.labels));
+        for (what, labels) in allows.chain(rules) {
+            if let Some(l) = labels.iter().find(|l| !has_label(l)) {
+                return Err(place(format!(
+                    "{what}: label '{l}' is not a label of the detector pack (see `ferret detectors list`)"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// `ferret check-config FILE`: reads and checks the config as `scan` would
 /// (syntax, unknown keys, globs, inline passwords, environment variables),
 /// so a deployment can validate it before the nightly run.
-pub fn check(path: &Path) -> i32 {
-    match load(Some(path)) {
+pub fn check(path: &Path, detectors: &[PathBuf]) -> i32 {
+    let checked = load(Some(path)).and_then(|c| {
+        let pack = Pack::load(detectors).map_err(|e| e.to_string())?;
+        c.check_names(path, &pack)?;
+        Ok(c)
+    });
+    match checked {
         Ok(c) => {
             println!(
                 "{}: ok ({} target(s), {} source(s), {} postgres server(s), {} allow-list entr(ies), {} policy rule(s))",
@@ -247,6 +332,23 @@ pub fn load(path: Option<&Path>) -> Result<Config, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read config {}: {e}", path.display()))?;
     let config = parse(&text, path)?;
+    // `[[source]]` headers in file order, which is the array's order.
+    let mut headers = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim_start().starts_with("[[source]]"))
+        .map(|(i, _)| i + 1);
+    for (i, src) in config.source.iter().enumerate() {
+        let line = headers.next();
+        if let Err(e) = src.check() {
+            let place = line.map(|l| format!(", line {l}")).unwrap_or_default();
+            return Err(format!(
+                "config {}{place} ([[source]] #{}): {e}",
+                path.display(),
+                i + 1
+            ));
+        }
+    }
     let t = &config.thresholds;
     for (name, v) in [
         ("min_confidence", t.min_confidence),
@@ -318,6 +420,63 @@ mod tests {
         assert!(
             toml::from_str::<Config>("[[postgres]]\nurl = 'x'\npassword = 'inline'\n").is_err()
         );
+    }
+
+    /// The scan arguments `ferret scan <flags> x` parses to.
+    fn run_args(flags: &[&str]) -> crate::cli::ScanArgs {
+        use clap::Parser;
+        let argv = ["ferret", "scan"].iter().chain(flags).chain(&["x"]);
+        match crate::cli::Cli::try_parse_from(argv).map(|c| c.command) {
+            Ok(crate::cli::Command::Scan(a)) => *a,
+            other => panic!("not a scan: {other:?}"),
+        }
+    }
+
+    fn source(keys: &str) -> Source {
+        let c: Config = toml::from_str(&format!("[[source]]\ntarget = 'x'\n{keys}")).unwrap();
+        c.source.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn a_sources_sampling_keys_win_over_the_runs_flags_and_the_rest_is_kept() {
+        let run = run_args(&["--sample-rows", "30", "--seed", "1", "--max-objects", "3"]);
+        // No keys: the run's values, flags and defaults alike.
+        let a = source("").sampled_args(&run).unwrap();
+        assert_eq!((a.sample_rows, a.seed, a.max_objects), (30, 1, 3));
+        assert_eq!(a.sample_bytes, 4 << 20);
+        assert!(!a.full && !a.metadata_only);
+        // Each key replaces only its own value.
+        let a = source("sample_rows = 7\nseed = 9\nsample_bytes = 512\nmax_objects = 2\n")
+            .sampled_args(&run)
+            .unwrap();
+        assert_eq!(
+            (a.sample_rows, a.seed, a.sample_bytes, a.max_objects),
+            (7, 9, 512, 2)
+        );
+        // The mode: a source's choice replaces the run's, either way.
+        let meta = run_args(&["--metadata-only"]);
+        let full = run_args(&["--full"]);
+        let a = source("full = true\n").sampled_args(&meta).unwrap();
+        assert!(a.full && !a.metadata_only);
+        let a = source("metadata_only = true\n")
+            .sampled_args(&full)
+            .unwrap();
+        assert!(!a.full && a.metadata_only);
+        // A source naming its row count wants a sample, whatever the run's mode.
+        let a = source("sample_rows = 5\n").sampled_args(&full).unwrap();
+        assert!(!a.full && !a.metadata_only && a.sample_rows == 5);
+        let a = source("full = false\n").sampled_args(&full).unwrap();
+        assert!(!a.full);
+        // An unrelated key keeps the run's mode.
+        let a = source("seed = 2\n").sampled_args(&full).unwrap();
+        assert!(a.full);
+        // Contradictions and empty samples are errors, not silent choices.
+        let e = source("full = true\nmetadata_only = true\n").sampled_args(&run);
+        assert!(e.unwrap_err().contains("cannot both be true"));
+        let e = source("sample_rows = 0\n").sampled_args(&run);
+        assert!(e.unwrap_err().contains("sample_rows must be at least 1"));
+        let e = source("max_objects = 0\n").sampled_args(&run);
+        assert!(e.unwrap_err().contains("max_objects must be at least 1"));
     }
 
     #[test]

@@ -79,6 +79,10 @@ enum Command {
     CheckConfig {
         /// The config file (ferret.toml).
         file: PathBuf,
+        /// Detector files the scan will load too (`scan --detectors`), so
+        /// their ids and labels count as known. Repeatable.
+        #[arg(long = "detectors", value_name = "DIR")]
+        detectors: Vec<PathBuf>,
     },
     /// Compare two inventories: new, removed and changed findings, new and
     /// removed assets, new errors. Exit code 3 with --fail-on when a new
@@ -326,7 +330,7 @@ pub fn main() -> i32 {
             exit::CLEAN
         }
         Command::Report { input, output } => report(&input, output.as_deref()),
-        Command::CheckConfig { file } => config::check(&file),
+        Command::CheckConfig { file, detectors } => config::check(&file, &detectors),
         Command::Diff {
             old,
             new,

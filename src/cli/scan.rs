@@ -53,9 +53,16 @@ pub fn run(args: ScanArgs) -> i32 {
         Ok(c) => c,
         Err(e) => return usage_error(&e),
     };
-    let pack = match Pack::load(&args.detectors)
-        .and_then(|p| p.retain(|s| config.detectors.keeps(&s.id, &s.label)))
+    let pack = match Pack::load(&args.detectors) {
+        Ok(p) => p,
+        Err(e) => return usage_error(&e.to_string()),
+    };
+    if let Some(path) = &args.config
+        && let Err(e) = config.check_names(path, &pack)
     {
+        return usage_error(&e);
+    }
+    let pack = match pack.retain(|s| config.detectors.keeps(&s.id, &s.label)) {
         Ok(p) => p,
         Err(e) => return usage_error(&e.to_string()),
     };
@@ -123,8 +130,9 @@ pub fn run(args: ScanArgs) -> i32 {
             Ok(f) => f,
             Err(e) => return usage_error(&place(e)),
         };
-        let password = match (&src.password_env, &target) {
-            (Some(var), Target::Postgres(_)) => match std::env::var(&var.0) {
+        // `config::load` checked that only postgres:// targets name one.
+        let password = match &src.password_env {
+            Some(var) => match std::env::var(&var.0) {
                 Ok(pw) => Some(pw),
                 Err(_) => {
                     return usage_error(&place(format!(
@@ -133,12 +141,7 @@ pub fn run(args: ScanArgs) -> i32 {
                     )));
                 }
             },
-            (Some(_), _) => {
-                return usage_error(&place(
-                    "password_env is for postgres:// targets only".to_string(),
-                ));
-            }
-            (None, _) => None,
+            None => None,
         };
         let profile = match src.sampled_args(&args) {
             Ok(own_args) if sampling_of(&own_args) == sampling_of(&args) => 0,

@@ -280,68 +280,16 @@ impl Diff {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inventory::{Asset, AssetError, Column, LabelResult, from_slice};
+    use crate::inventory::testing::{self, column, inventory, label};
+    use crate::inventory::{Asset, AssetError, LabelResult};
 
-    fn label(name: &str, sensitivity: &str, confidence: f64) -> LabelResult {
-        LabelResult {
-            label: name.into(),
-            category: "contact".into(),
-            sensitivity: sensitivity.into(),
-            confidence,
-            scope: "value".into(),
-            hit_ratio: 1.0,
-            match_count: 1,
-            candidate_count: 1,
-            validated_count: 1,
-            detectors: vec!["x".into()],
-            evidence: vec!["j***@e******.com".into()],
-            explanation: vec![],
-            allowed_by: None,
-        }
-    }
-
+    /// An asset of columns given as (path, labels).
     fn asset(id: &str, columns: Vec<(&str, Vec<LabelResult>)>) -> Asset {
-        let mut a: Asset = serde_json::from_value(serde_json::json!({
-            "id": id, "kind": "file", "format": "csv", "objects_total": 1, "objects_sampled": 1,
-            "bytes_total": 1, "bytes_read": 1, "partition_keys": [], "schema_variants": 1,
-            "rows_sampled": 1, "row_estimate": null, "row_estimate_method": null,
-            "columns": [], "errors": []
-        }))
-        .unwrap();
-        a.columns = columns
+        let columns = columns
             .into_iter()
-            .map(|(path, labels)| Column {
-                path: path.into(),
-                source_type: "string".into(),
-                rows_seen: 1,
-                values_scanned: 1,
-                skipped_reason: None,
-                comment: None,
-                labels,
-                name_hints: vec![],
-                prevalence_upper_bound: None,
-                fingerprint: None,
-            })
+            .map(|(path, labels)| column(path, labels))
             .collect();
-        a
-    }
-
-    fn inventory(assets: Vec<Asset>) -> Inventory {
-        let text = serde_json::json!({
-            "schema_version": "1.2.0",
-            "scan": {"tool": "ferret", "tool_version": "0", "started_at": "t", "finished_at": "t",
-                "duration_ms": 0, "targets": [], "sampling": {"mode": "sample", "sample_rows": 1,
-                "seed": 0, "window_bytes": 1, "max_objects_per_asset": 1},
-                "detector_pack": {"digest": "d", "detectors": 1, "validated_detectors": 1, "extra_dirs": []},
-                "thresholds": {}},
-            "summary": {"assets": 0, "assets_with_errors": 0, "columns": 0, "classified_columns": 0,
-                "rows_sampled": 0, "bytes_read": 0, "labels": {}, "categories": {}, "max_sensitivity": null},
-            "assets": [], "skipped": [], "lineage_hints": []
-        });
-        let mut inv = from_slice(text.to_string().as_bytes(), std::path::Path::new("t")).unwrap();
-        inv.assets = assets;
-        inv.summarise();
-        inv
+        testing::asset(id, columns)
     }
 
     #[test]

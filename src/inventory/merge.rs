@@ -267,69 +267,30 @@ mod tests {
     use super::*;
     use crate::inventory::*;
 
+    /// Shard `index` of `count`: three rows and ten bytes per asset, two GETs.
     fn part(index: u64, count: u64, assets: &[&str], started: &str, finished: &str) -> Inventory {
-        let mut inv = Inventory {
-            schema_version: SCHEMA_VERSION.into(),
-            scan: ScanInfo {
-                tool: "ferret".into(),
-                tool_version: "0.1.0".into(),
-                started_at: started.into(),
-                finished_at: finished.into(),
-                duration_ms: 1,
-                targets: vec!["data".into()],
-                sampling: Sampling {
-                    mode: "sample".into(),
-                    sample_rows: 1000,
-                    seed: 0,
-                    window_bytes: 1,
-                    max_objects_per_asset: 8,
-                },
-                source_sampling: vec![],
-                detector_pack: DetectorPackInfo {
-                    digest: "d".into(),
-                    detectors: 1,
-                    validated_detectors: 1,
-                    extra_dirs: vec![],
-                },
-                thresholds: Thresholds::default(),
-                io: Some(IoInfo {
-                    get_requests: 2,
-                    ..IoInfo::default()
-                }),
-                incremental: None,
-                shard: Some(ShardInfo {
-                    index: Some(index),
-                    count,
-                    missing: vec![],
-                }),
-            },
-            summary: Summary::default(),
-            assets: assets
-                .iter()
-                .map(|id| Asset {
-                    id: id.to_string(),
-                    kind: "file".into(),
-                    format: "csv".into(),
-                    objects_total: 1,
-                    objects_sampled: 1,
-                    bytes_total: 10,
-                    bytes_read: 10,
-                    partition_keys: vec![],
-                    schema_variants: 1,
-                    sampling: None,
-                    rows_sampled: 3,
-                    row_estimate: None,
-                    row_estimate_method: None,
-                    columns: vec![],
-                    errors: vec![],
-                    table: None,
-                })
-                .collect(),
-            skipped: vec![],
-            lineage_hints: vec![],
-            policy_violations: vec![],
-        };
-        inv.summarise();
+        let assets = assets
+            .iter()
+            .map(|id| Asset {
+                rows_sampled: 3,
+                bytes_total: 10,
+                bytes_read: 10,
+                ..testing::asset(id, vec![])
+            })
+            .collect();
+        let mut inv = testing::inventory(assets);
+        inv.scan.started_at = started.into();
+        inv.scan.finished_at = finished.into();
+        inv.scan.duration_ms = 1;
+        inv.scan.io = Some(IoInfo {
+            get_requests: 2,
+            ..IoInfo::default()
+        });
+        inv.scan.shard = Some(ShardInfo {
+            index: Some(index),
+            count,
+            missing: vec![],
+        });
         inv
     }
 

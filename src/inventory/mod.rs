@@ -10,6 +10,8 @@ mod diff;
 mod load;
 mod merge;
 pub mod policy;
+#[cfg(test)]
+pub(crate) mod testing;
 
 pub use diff::{Change, Diff, DiffEntry, diff};
 pub use load::{LoadError, from_slice, load};

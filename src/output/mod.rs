@@ -2,6 +2,7 @@
 //! [`Inventory`]; files are written atomically (temp file + rename), so a
 //! crash never leaves half an inventory where a cron job expects a whole one.
 
+pub mod csv;
 pub mod export;
 pub mod findings;
 pub mod html;
@@ -18,7 +19,7 @@ pub enum OutputFormat {
     Json,
     /// JSON Lines: a header line (schema_version, scan, summary), then one line per asset.
     Jsonl,
-    /// One row per column and label, for spreadsheets.
+    /// One row per column and label, every column (see [`csv`]).
     Csv,
     /// A self-contained HTML report for people (the same as `ferret report`).
     Html,
@@ -32,7 +33,7 @@ pub fn write(inv: &Inventory, format: OutputFormat, out: &mut dyn Write) -> io::
             writeln!(out)
         }
         OutputFormat::Jsonl => write_jsonl(inv, out),
-        OutputFormat::Csv => write_csv(inv, out),
+        OutputFormat::Csv => csv::write(inv, csv::Rows::Every, out),
         OutputFormat::Html => html::write_html(inv, out),
     }
 }
@@ -97,81 +98,5 @@ fn write_jsonl(inv: &Inventory, out: &mut dyn Write) -> io::Result<()> {
         serde_json::to_writer(&mut *out, &v)?;
         writeln!(out)?;
     }
-    Ok(())
-}
-
-pub const CSV_HEADER: &[&str] = &[
-    "asset_id",
-    "asset_kind",
-    "format",
-    "column",
-    "source_type",
-    "label",
-    "category",
-    "sensitivity",
-    "confidence",
-    "scope",
-    "hit_ratio",
-    "match_count",
-    "values_scanned",
-    "detectors",
-    "evidence",
-    "name_hints",
-    "prevalence_upper_bound",
-    "asset_errors",
-];
-
-fn write_csv(inv: &Inventory, out: &mut dyn Write) -> io::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(CSV_HEADER)?;
-    for a in &inv.assets {
-        for c in &a.columns {
-            let hints = c
-                .name_hints
-                .iter()
-                .map(|h| h.label.as_str())
-                .collect::<Vec<_>>()
-                .join(";");
-            let bound = c
-                .prevalence_upper_bound
-                .map(|b| b.to_string())
-                .unwrap_or_default();
-            let base = [
-                a.id.clone(),
-                a.kind.clone(),
-                a.format.clone(),
-                c.path.clone(),
-                c.source_type.clone(),
-            ];
-            if c.labels.is_empty() {
-                let mut row: Vec<String> = base.to_vec();
-                row.extend(["", "", "", "", "", "", ""].map(String::from));
-                row.push(c.values_scanned.to_string());
-                row.extend([String::new(), String::new(), hints.clone(), bound.clone()]);
-                row.push(a.errors.len().to_string());
-                w.write_record(&row)?;
-            }
-            for l in &c.labels {
-                let mut row: Vec<String> = base.to_vec();
-                row.extend([
-                    l.label.clone(),
-                    l.category.clone(),
-                    l.sensitivity.clone(),
-                    l.confidence.to_string(),
-                    l.scope.clone(),
-                    l.hit_ratio.to_string(),
-                    l.match_count.to_string(),
-                    c.values_scanned.to_string(),
-                    l.detectors.join(";"),
-                    l.evidence.join(" | "),
-                    hints.clone(),
-                    String::new(),
-                    a.errors.len().to_string(),
-                ]);
-                w.write_record(&row)?;
-            }
-        }
-    }
-    w.flush()?;
     Ok(())
 }

@@ -7,15 +7,12 @@
 //! safe for catalogs that restrict them. One file per catalog.
 
 mod atlas;
-mod csv;
 mod datahub;
 mod openmetadata;
 
 use crate::inventory::{Asset, Column, Inventory, LabelResult};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
-
-pub use self::csv::HEADER as CSV_HEADER;
 
 /// The catalogs ferret exports to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -26,7 +23,7 @@ pub enum Catalog {
     Openmetadata,
     /// Apache Atlas or Microsoft Purview: typedefs and classification requests by qualifiedName.
     Atlas,
-    /// One row per classified column and label, for spreadsheets.
+    /// One row per classified column and label, for spreadsheets (the columns of `scan --format csv`).
     Csv,
 }
 
@@ -51,7 +48,7 @@ pub fn export(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match catalog {
-        Catalog::Csv => csv::write(inv, out),
+        Catalog::Csv => crate::output::csv::write(inv, crate::output::csv::Rows::Classified, out),
         Catalog::Datahub => write_json(&datahub::build(inv, opts), out),
         Catalog::Openmetadata => write_json(&openmetadata::build(inv, opts), out),
         Catalog::Atlas => write_json(&atlas::build(inv, opts), out),
@@ -229,14 +226,7 @@ mod tests {
     use super::*;
 
     fn asset(id: &str) -> Asset {
-        serde_json::from_value(serde_json::json!({
-            "id": id, "kind": "file", "format": "csv", "objects_total": 1,
-            "objects_sampled": 1, "bytes_total": 0, "bytes_read": 0,
-            "partition_keys": [], "schema_variants": 1, "rows_sampled": 0,
-            "row_estimate": null, "row_estimate_method": null,
-            "columns": [], "errors": []
-        }))
-        .unwrap_or_else(|e| panic!("test asset: {e}"))
+        crate::inventory::testing::asset(id, vec![])
     }
 
     #[test]

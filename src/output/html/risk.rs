@@ -64,38 +64,14 @@ pub fn ranked(assets: &[Asset]) -> Vec<(usize, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::inventory::testing;
 
     fn label(sensitivity: &str, confidence: f64) -> LabelResult {
-        LabelResult {
-            label: "X".into(),
-            category: "c".into(),
-            sensitivity: sensitivity.into(),
-            confidence,
-            scope: "value".into(),
-            hit_ratio: 1.0,
-            match_count: 1,
-            candidate_count: 1,
-            validated_count: 1,
-            detectors: vec![],
-            evidence: vec![],
-            explanation: vec![],
-            allowed_by: None,
-        }
+        testing::label("X", sensitivity, confidence)
     }
 
     fn column(labels: Vec<LabelResult>) -> Column {
-        Column {
-            path: "p".into(),
-            source_type: "utf8".into(),
-            rows_seen: 1,
-            values_scanned: 1,
-            skipped_reason: None,
-            comment: None,
-            labels,
-            name_hints: vec![],
-            prevalence_upper_bound: None,
-            fingerprint: None,
-        }
+        testing::column("p", labels)
     }
 
     #[test]
