@@ -26,8 +26,9 @@
 //! no match crosses from one shape into the next. The earliest match end
 //! after a shape's start therefore lies in that shape (or its newline) when
 //! the shape holds any match, and no value with a match of any single
-//! detector is ever skipped. The per-detector gates (`min_digits`, `prefilter` literals)
-//! are part of each detector's contract and are applied on every path.
+//! detector is ever skipped. The per-detector gates (`min_digits`,
+//! `prefilter` literals) are part of each detector's contract and are
+//! applied on every path.
 
 use super::Detector;
 use super::relax::{filter_superset, relax, shape_into};
@@ -73,8 +74,8 @@ pub struct Scratch {
 
 #[derive(Debug)]
 pub(super) struct Engine {
-    /// Every digit-blind pattern, leftmost-first: finds which shapes hold any
-    /// possible match.
+    /// Every detector's digit-blind, loosened pattern (see `filter_superset`):
+    /// finds which shapes hold any possible match.
     union_first: Option<MetaRegex>,
     /// Small overlapping unions that together say which detectors might
     /// match one shape.
