@@ -219,6 +219,12 @@ pub struct ScanArgs {
     #[arg(long, value_name = "BYTES", default_value_t = 4 << 20)]
     pub sample_bytes: u64,
 
+    /// With --full, decompressed bytes read from one gzip / zstd object at most (a
+    /// decompression bomb stops there with a `decompression_limit` error on the asset;
+    /// the rows before it are scanned). Default 4 GiB.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::source::format::DEFAULT_MAX_DECOMPRESSED_BYTES)]
+    pub max_decompressed_bytes: u64,
+
     /// In sample mode, objects read per dataset (newest first, then a seeded random few).
     #[arg(long, value_name = "N", default_value_t = 8)]
     pub max_objects: usize,

@@ -648,6 +648,7 @@ fn scan_asset(job: &Job, plan: &AssetPlan) -> Asset {
             _ => Some(args.sample_bytes),
         },
         seed: args.seed,
+        max_decompressed_bytes: args.max_decompressed_bytes,
         ..ReadOptions::default()
     };
 
@@ -801,6 +802,7 @@ fn fingerprint_files(
     let mut sketcher = lineage::ColumnSketcher::new(key, norms);
     let opts = ReadOptions {
         seed: job.args.seed,
+        max_decompressed_bytes: job.args.max_decompressed_bytes,
         ..ReadOptions::default()
     };
     let mut bytes = 0;

@@ -250,11 +250,12 @@ pub fn settings_key(
     // A state kept by one shard holds only that shard's assets.
     let shard = shard.map_or_else(String::new, |s| format!(";shard={}/{}", s.index, s.count));
     format!(
-        "mode={mode};sample_rows={};seed={};sample_bytes={};max_objects={};pack={pack_digest};thresholds={}{shard}",
+        "mode={mode};sample_rows={};seed={};sample_bytes={};max_objects={};max_decompressed_bytes={};pack={pack_digest};thresholds={}{shard}",
         args.sample_rows,
         args.seed,
         args.sample_bytes,
         args.max_objects,
+        args.max_decompressed_bytes,
         serde_json::to_string(thresholds).unwrap_or_default()
     )
 }

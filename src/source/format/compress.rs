@@ -6,7 +6,10 @@
 //! corrupt stream is an error (`bad_gzip`, `bad_zstd`). Decompressed output is
 //! bounded too ([`SAMPLE_EXPANSION`] × the window), against zip bombs.
 //!
-//! Full mode (`None`): a [`RangeReader`] streams the object in ranged chunks.
+//! Full mode (`None`): a [`RangeReader`] streams the object in ranged chunks;
+//! decompressed output stops at [`ReadOptions::max_decompressed_bytes`] and
+//! the stream says so ([`InputStatus::limit_reached`]), so the caller can
+//! record a `decompression_limit` problem on the object.
 
 use super::range_reader::{DEFAULT_CHUNK, RangeReader, carries_problem, problem_error, problem_of};
 use super::{Compression, ReadOptions, ReadProblem};
@@ -30,6 +33,8 @@ pub struct Input {
 pub struct InputStatus {
     fetched: Arc<AtomicU64>,
     truncated: Arc<AtomicBool>,
+    /// Full mode: decompressed bytes when the cap stopped the stream, else 0.
+    limit_reached: Arc<AtomicU64>,
 }
 
 impl InputStatus {
@@ -42,6 +47,15 @@ impl InputStatus {
     /// Bytes fetched from the store so far (compressed, as transferred).
     pub fn bytes_fetched(&self) -> u64 {
         self.fetched.load(Ordering::Relaxed)
+    }
+
+    /// Full mode: the decompressed bytes produced when the cap
+    /// ([`ReadOptions::max_decompressed_bytes`]) stopped the stream.
+    pub fn limit_reached(&self) -> Option<u64> {
+        match self.limit_reached.load(Ordering::Relaxed) {
+            0 => None,
+            n => Some(n),
+        }
     }
 
     fn set_truncated(&self) {
@@ -125,7 +139,9 @@ struct Decode<R> {
     compression: Compression,
     /// The compressed bytes are a cut prefix of the object.
     cut: bool,
-    limit: Option<u64>,
+    limit: u64,
+    /// The limit is the sample bound (expected) rather than the full-mode cap.
+    sample: bool,
     produced: u64,
     done: bool,
     status: InputStatus,
@@ -137,9 +153,11 @@ impl<R: Read> Decode<R> {
             inner,
             compression,
             cut: status.truncated(),
-            limit: opts
-                .window_bytes
-                .map(|w| w.max(1).saturating_mul(SAMPLE_EXPANSION)),
+            limit: match opts.window_bytes {
+                Some(w) => w.max(1).saturating_mul(SAMPLE_EXPANSION),
+                None => opts.max_decompressed_bytes.max(1),
+            },
+            sample: opts.window_bytes.is_some(),
             produced: 0,
             done: false,
             status: status.clone(),
@@ -152,16 +170,22 @@ impl<R: Read> Read for Decode<R> {
         if self.done || out.is_empty() {
             return Ok(0);
         }
-        let mut want = out.len();
-        if let Some(limit) = self.limit {
-            let left = limit.saturating_sub(self.produced);
-            if left == 0 {
-                self.done = true;
+        let left = self.limit.saturating_sub(self.produced);
+        if left == 0 {
+            self.done = true;
+            // A stream that ends exactly at the cap did not hit it.
+            let mut probe = [0u8; 1];
+            if self.sample || !matches!(self.inner.read(&mut probe), Ok(0)) {
                 self.status.set_truncated();
-                return Ok(0);
+                if !self.sample {
+                    self.status
+                        .limit_reached
+                        .store(self.produced, Ordering::Relaxed);
+                }
             }
-            want = want.min(usize::try_from(left).unwrap_or(usize::MAX));
+            return Ok(0);
         }
+        let want = out.len().min(usize::try_from(left).unwrap_or(usize::MAX));
         match self.inner.read(&mut out[..want]) {
             Ok(n) => {
                 self.produced += n as u64;
@@ -229,16 +253,24 @@ pub(crate) mod tests {
         compression: Compression,
         window: Option<u64>,
     ) -> (Result<Vec<u8>, ReadProblem>, InputStatus) {
+        let opts = ReadOptions {
+            window_bytes: window,
+            ..Default::default()
+        };
+        read_with(data, compression, &opts)
+    }
+
+    fn read_with(
+        data: &[u8],
+        compression: Compression,
+        opts: &ReadOptions,
+    ) -> (Result<Vec<u8>, ReadProblem>, InputStatus) {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("obj"), data).unwrap();
         let rt = tokio::runtime::Runtime::new().unwrap();
         let store: DynStore = Arc::new(LocalStore::new(dir.path()));
         let meta = rt.block_on(store.head("obj")).unwrap();
-        let opts = ReadOptions {
-            window_bytes: window,
-            ..Default::default()
-        };
-        let mut input = open(rt.handle(), &store, &meta, compression, &opts).unwrap();
+        let mut input = open(rt.handle(), &store, &meta, compression, opts).unwrap();
         let mut out = Vec::new();
         let res = input.reader.read_to_end(&mut out).map_err(|e| problem(&e));
         (res.map(|_| out), input.status)
@@ -333,5 +365,37 @@ pub(crate) mod tests {
         let (out, st) = read_all(&packed, Compression::Gzip, Some(window));
         assert_eq!(out.unwrap().len() as u64, window * SAMPLE_EXPANSION);
         assert!(st.truncated());
+    }
+
+    #[test]
+    fn full_output_is_capped_and_says_so() {
+        // A small bomb: 8 MiB of one byte, a few KiB compressed.
+        let data = vec![b'a'; 8 << 20];
+        for (c, packed) in [
+            (Compression::Gzip, gzip(&data)),
+            (Compression::Zstd, zstd(&data)),
+        ] {
+            assert!(packed.len() < 64 << 10, "{c:?}");
+            let opts = ReadOptions {
+                max_decompressed_bytes: 1 << 20,
+                ..Default::default()
+            };
+            let (out, st) = read_with(&packed, c, &opts);
+            assert_eq!(out.unwrap().len(), 1 << 20, "{c:?}");
+            assert!(st.truncated(), "{c:?}");
+            assert_eq!(st.limit_reached(), Some(1 << 20), "{c:?}");
+            // A stream ending exactly at the cap is whole, not capped.
+            let opts = ReadOptions {
+                max_decompressed_bytes: data.len() as u64,
+                ..Default::default()
+            };
+            let (out, st) = read_with(&packed, c, &opts);
+            assert_eq!(out.unwrap(), data, "{c:?}");
+            assert!(!st.truncated() && st.limit_reached().is_none(), "{c:?}");
+            // The default cap leaves it alone.
+            let (out, st) = read_all(&packed, c, None);
+            assert_eq!(out.unwrap().len(), data.len(), "{c:?}");
+            assert_eq!(st.limit_reached(), None, "{c:?}");
+        }
     }
 }

@@ -213,7 +213,16 @@ pub struct ReadOptions {
     pub max_line_bytes: usize,
     /// Seeds the choice of Parquet row groups in sample mode.
     pub seed: u64,
+    /// Full mode: decompressed bytes read from one gzip / zstd object at
+    /// most (`--max-decompressed-bytes`), against decompression bombs. Past
+    /// it the read stops, what was read is scanned, and the object gets a
+    /// `decompression_limit` problem. (Sample mode is bounded by its window.)
+    pub max_decompressed_bytes: u64,
 }
+
+/// Default of [`ReadOptions::max_decompressed_bytes`]: 4 GiB, far above any
+/// sane text object's expansion, far below what a bomb (or a disk) holds.
+pub const DEFAULT_MAX_DECOMPRESSED_BYTES: u64 = 4 << 30;
 
 impl Default for ReadOptions {
     fn default() -> Self {
@@ -223,6 +232,7 @@ impl Default for ReadOptions {
             batch_rows: 8192,
             max_line_bytes: 1 << 20,
             seed: 0,
+            max_decompressed_bytes: DEFAULT_MAX_DECOMPRESSED_BYTES,
         }
     }
 }
@@ -333,17 +343,27 @@ pub fn read_object(
 ) -> Result<ReadStats, ReadProblem> {
     match format.format {
         Format::Parquet => parquet::read(rt, store, meta, opts, sink),
-        Format::Csv { delimiter } => {
+        Format::Csv { .. } | Format::Json | Format::Text => {
             let input = compress::open(rt, store, meta, format.compression, opts)?;
-            csv::read(input, delimiter, opts, sink)
-        }
-        Format::Json => {
-            let input = compress::open(rt, store, meta, format.compression, opts)?;
-            json::read(input, opts, sink)
-        }
-        Format::Text => {
-            let input = compress::open(rt, store, meta, format.compression, opts)?;
-            text::read(input, opts, sink)
+            let status = input.status.clone();
+            let mut stats = match format.format {
+                Format::Csv { delimiter } => csv::read(input, delimiter, opts, sink),
+                Format::Json => json::read(input, opts, sink),
+                _ => text::read(input, opts, sink),
+            }?;
+            if let Some(produced) = status.limit_reached() {
+                stats.truncated = true;
+                stats.problems.push(ReadProblem::new(
+                    "decompression_limit",
+                    format!(
+                        "decompression stopped at {produced} bytes (the limit, --max-decompressed-bytes) \
+                         after {} of {} compressed bytes; the rows before it were scanned",
+                        status.bytes_fetched(),
+                        meta.size
+                    ),
+                ));
+            }
+            Ok(stats)
         }
     }
 }
