@@ -57,6 +57,14 @@ mkdir -p "$root"
 dir="$root"
 while [ "$dir" != / ]; do chmod o+x "$dir" 2>/dev/null || true; dir=$(dirname "$dir"); done
 
+# A failure says why on stdout too (CI shows stdout), with the disk left.
+fail() {
+  echo "pg-server: $1" | tee /dev/stderr
+  [ -n "${2:-}" ] && [ -f "$2" ] && tail -20 "$2" | tee /dev/stderr
+  df -h "$root" | tee /dev/stderr
+  exit 1
+}
+
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 admin_pw=$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
 reader_pw=$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
@@ -76,7 +84,7 @@ printf '%s\n' "$admin_pw" >"$root/pwfile"
 chown postgres:postgres "$root/pwfile"
 as_postgres "$bindir/initdb" -D "$data" -U postgres --pwfile="$root/pwfile" -E UTF8 --no-locale \
   --auth-local=trust --auth-host=scram-sha-256 >"$root/initdb.log" 2>&1 \
-  || { cat "$root/initdb.log" >&2; exit 1; }
+  || fail "initdb failed" "$root/initdb.log"
 rm -f "$root/pwfile"
 # Database `tlsonly` refuses connections without TLS (sslmode tests).
 {
@@ -90,16 +98,16 @@ as_postgres "$bindir/pg_ctl" -D "$data" -l "$root/server.log" -w -t 60 \
       -c ssl_cert_file=$root/server.crt -c ssl_key_file=$root/server.key \
       -c max_connections=200 -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
       -c autovacuum=off" start >/dev/null \
-  || { tail -20 "$root/server.log" >&2; exit 1; }
+  || fail "the server did not start" "$root/server.log"
 
 echo "== loading PostgreSQL fixtures (port $port)"
 PGPASSWORD="" psql -X -q -h "$root" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 \
   -v reader_pw="$reader_pw" -f fixtures/postgres/fixtures.sql >"$root/load.log" 2>&1 \
-  || { tail -20 "$root/load.log" >&2; exit 1; }
+  || fail "loading fixtures/postgres/fixtures.sql failed" "$root/load.log"
 # Lineage fixtures: 1 M-row tables generated in SQL (a few seconds).
 PGPASSWORD="" psql -X -q -h "$root" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 \
   -f fixtures/postgres/lineage.sql >>"$root/load.log" 2>&1 \
-  || { tail -20 "$root/load.log" >&2; exit 1; }
+  || fail "loading fixtures/postgres/lineage.sql failed" "$root/load.log"
 
 cat >"$root/env" <<ENV
 export FERRET_TEST_PG_HOST=127.0.0.1

@@ -15,6 +15,7 @@ fi
 rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
 rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
 
+echo "== disk free here: $(df -h . | awk 'NR==2 {print $4 " of " $2}')"
 echo "== cargo fmt --check"
 cargo fmt --check
 

@@ -106,6 +106,70 @@ fn a_gigabyte_without_newline_in_bounded_memory() {
     good_still_classified(&inv);
 }
 
+/// Lines of log with an email each, then a long run of one byte: 64 MiB of
+/// text in a few hundred KiB of gzip or zstd.
+fn bomb_text() -> Vec<u8> {
+    let mut text = "user ann@example.com logged in\n".repeat(200).into_bytes();
+    let filler = [vec![b'a'; 1023], vec![b'\n']].concat();
+    while text.len() < 64 << 20 {
+        text.extend_from_slice(&filler);
+    }
+    text
+}
+
+#[test]
+fn a_decompression_bomb_stops_at_the_cap_with_its_rows_scanned() {
+    let dir = tempdir();
+    with_good_neighbour(dir.path());
+    let text = bomb_text();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&text).expect("gzip");
+    let gz = gz.finish().expect("gzip");
+    let zst = zstd::encode_all(&text[..], 19).expect("zstd");
+    assert!(gz.len() < 1 << 20 && zst.len() < 1 << 20);
+    write(dir.path(), "bomb.log.gz", &gz);
+    write(dir.path(), "bomb.txt.zst", &zst);
+    // Under the cap: read whole, no problem.
+    write(dir.path(), "small.log.gz", &{
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(b"user bob@example.com logged in\n")
+            .expect("gzip");
+        e.finish().expect("gzip")
+    });
+    let cap = 4u64 << 20;
+    let (code, inv, stderr) = scan_json(&[
+        "--full",
+        "--max-decompressed-bytes",
+        &cap.to_string(),
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "a capped object is an asset error: {stderr}");
+    for name in ["/bomb.log.gz", "/bomb.txt.zst"] {
+        let a = asset(&inv, name);
+        assert_eq!(error_codes(a), ["decompression_limit"], "{name}");
+        let msg = a["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(msg.contains(&cap.to_string()), "{name}: {msg}");
+        // The rows before the cap were scanned and classified.
+        assert_eq!(column_labels(a, "line"), ["EMAIL"], "{name}");
+        let rows = a["rows_sampled"].as_u64().unwrap_or_default();
+        assert!(
+            rows > 200 && rows <= cap / 1024 + 200,
+            "{name}: {rows} rows"
+        );
+    }
+    assert!(errors_of(&inv, "/small.log.gz").is_empty());
+    good_still_classified(&inv);
+    // The default cap (4 GiB) reads the 64 MiB whole.
+    let (code, inv, _) = scan_json(&["--full", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 0);
+    let a = asset(&inv, "/bomb.log.gz");
+    assert!(error_codes(a).is_empty());
+    assert_eq!(
+        a["rows_sampled"].as_u64(),
+        Some(text.iter().filter(|&&b| b == b'\n').count() as u64)
+    );
+}
+
 #[test]
 fn empty_files_scan_clean() {
     let dir = tempdir();

@@ -231,6 +231,48 @@ fn an_object_deleted_between_list_and_get() {
 }
 
 #[test]
+fn a_decompression_bomb_object_stops_at_the_cap() {
+    use std::io::Write;
+    // 32 MiB of log lines in a gzip object of a few KiB.
+    let mut text = "user ann@example.com logged in\n".repeat(100).into_bytes();
+    let filler = [vec![b'a'; 1023], vec![b'\n']].concat();
+    while text.len() < 32 << 20 {
+        text.extend_from_slice(&filler);
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&text).expect("gzip");
+    let gz = gz.finish().expect("gzip");
+    let b = bucket("bomb");
+    put_many(
+        &b,
+        vec![
+            ("logs/bomb.log.gz".into(), gz.clone()),
+            ("other/good.csv".into(), b"email\nx1@example.com\n".to_vec()),
+        ],
+    );
+    let cap = (2u64 << 20).to_string();
+    let (code, inv, stderr) = scan(&[
+        "--quiet",
+        "--full",
+        "--max-decompressed-bytes",
+        &cap,
+        &format!("s3://{b}/"),
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    let errs = errors_of(&inv, &format!("s3://{b}/logs/bomb.log.gz"));
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert_eq!(errs[0].1, "decompression_limit");
+    assert!(errs[0].2.contains(&cap), "{errs:?}");
+    assert!(errs[0].0.ends_with("logs/bomb.log.gz"), "{errs:?}");
+    let assets = assets_by_id(&inv);
+    let bomb = &assets[&format!("s3://{b}/logs/bomb.log.gz")];
+    assert_eq!(bomb["columns"][0]["labels"][0]["label"], "EMAIL", "{bomb}");
+    // Every compressed byte was fetched (a few KiB), never more.
+    assert!(bomb["bytes_read"].as_u64().unwrap_or(u64::MAX) <= gz.len() as u64);
+    assert!(errors_of(&inv, &format!("s3://{b}/other/good.csv")).is_empty());
+}
+
+#[test]
 fn an_unreachable_endpoint_fails_fast_without_hanging() {
     // A port nobody listens on.
     let port = std::net::TcpListener::bind("127.0.0.1:0")

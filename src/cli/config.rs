@@ -60,6 +60,9 @@ pub struct Source {
     pub sample_bytes: Option<u64>,
     #[serde(default)]
     pub max_objects: Option<usize>,
+    /// With full reads, decompressed bytes per gzip / zstd object at most.
+    #[serde(default)]
+    pub max_decompressed_bytes: Option<u64>,
 }
 
 impl Source {
@@ -82,6 +85,9 @@ impl Source {
         }
         if let Some(n) = self.max_objects {
             out.max_objects = n;
+        }
+        if let Some(n) = self.max_decompressed_bytes {
+            out.max_decompressed_bytes = n;
         }
         // `full` and `metadata_only` choose the mode: a source's own choice
         // replaces the run's, so `full = true` on a source scanned with
@@ -135,6 +141,9 @@ impl Source {
         }
         if self.max_objects == Some(0) {
             return Err("max_objects must be at least 1".into());
+        }
+        if self.max_decompressed_bytes == Some(0) {
+            return Err("max_decompressed_bytes must be at least 1".into());
         }
         Ok(())
     }
@@ -446,12 +455,22 @@ mod tests {
         assert_eq!(a.sample_bytes, 4 << 20);
         assert!(!a.full && !a.metadata_only);
         // Each key replaces only its own value.
-        let a = source("sample_rows = 7\nseed = 9\nsample_bytes = 512\nmax_objects = 2\n")
-            .sampled_args(&run)
-            .unwrap();
+        let a = source(
+            "sample_rows = 7\nseed = 9\nsample_bytes = 512\nmax_objects = 2\nmax_decompressed_bytes = 99\n",
+        )
+        .sampled_args(&run)
+        .unwrap();
         assert_eq!(
             (a.sample_rows, a.seed, a.sample_bytes, a.max_objects),
             (7, 9, 512, 2)
+        );
+        assert_eq!(a.max_decompressed_bytes, 99);
+        assert_eq!(
+            source("")
+                .sampled_args(&run)
+                .unwrap()
+                .max_decompressed_bytes,
+            4 << 30
         );
         // The mode: a source's choice replaces the run's, either way.
         let meta = run_args(&["--metadata-only"]);
