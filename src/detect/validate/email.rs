@@ -18,7 +18,12 @@ pub fn email(s: &str) -> bool {
     {
         return false;
     }
-    let domain = domain.to_ascii_lowercase();
+    // Lower-cased on the stack (the list is lower-case; most domains are).
+    let domain: smallvec::SmallVec<[u8; 64]> =
+        domain.bytes().map(|b| b.to_ascii_lowercase()).collect();
+    let Ok(domain) = std::str::from_utf8(&domain) else {
+        return false;
+    };
     for label in domain.split('.') {
         if label.is_empty()
             || label.len() > 63
@@ -39,13 +44,8 @@ pub fn email(s: &str) -> bool {
     {
         return false;
     }
-    // The suffix must be a listed public suffix and there must be a
-    // registrable label in front of it.
-    match psl::suffix(domain.as_bytes()) {
-        Some(suffix) if suffix.is_known() => {}
-        _ => return false,
-    }
-    psl::domain(domain.as_bytes()).is_some()
+    // There must be a registrable label in front of a listed public suffix.
+    psl::domain(domain.as_bytes()).is_some_and(|d| d.suffix().is_known())
 }
 
 #[cfg(test)]

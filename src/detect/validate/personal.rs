@@ -8,34 +8,38 @@ use chrono::Datelike;
 
 /// Parses `YYYY-MM-DD`, `YYYY/MM/DD`, `DD/MM/YYYY`, `MM/DD/YYYY`,
 /// `DD.MM.YYYY` or `DD-MM-YYYY` into the readings that are real dates.
-fn date_readings(s: &str) -> Vec<(i32, u32, u32)> {
-    let parts: Vec<&str> = s.trim().split(['-', '/', '.']).collect();
-    let [a, b, c] = parts.as_slice() else {
-        return Vec::new();
+fn date_readings(s: &str) -> impl Iterator<Item = (i32, u32, u32)> {
+    let mut parts = s.trim().split(['-', '/', '.']);
+    let (a, b, c) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(a), Some(b), Some(c), None) => (a, b, c),
+        _ => ("", "", ""),
     };
     let num = |p: &str| -> Option<u32> {
         (!p.is_empty() && p.len() <= 4 && p.bytes().all(|x| x.is_ascii_digit()))
             .then(|| p.parse().ok())
             .flatten()
     };
-    let (Some(x), Some(y), Some(z)) = (num(a), num(b), num(c)) else {
-        return Vec::new();
+    let readings = match (num(a), num(b), num(c)) {
+        (Some(x), Some(y), Some(z)) if a.len() == 4 => [Some((x as i32, y, z)), None],
+        (Some(x), Some(y), Some(z)) if c.len() == 4 => {
+            [Some((z as i32, y, x)), Some((z as i32, x, y))]
+        }
+        _ => [None, None],
     };
-    let mut out = Vec::new();
-    if a.len() == 4 {
-        out.push((x as i32, y, z));
-    } else if c.len() == 4 {
-        out.push((z as i32, y, x));
-        out.push((z as i32, x, y));
-    }
-    out.retain(|&(yy, m, d)| valid_date(yy, m, d));
-    out
+    readings
+        .into_iter()
+        .flatten()
+        .filter(|&(yy, m, d)| valid_date(yy, m, d))
 }
+
+/// Today, read once: a scan running past midnight keeps its start date.
+static TODAY: std::sync::LazyLock<chrono::NaiveDate> =
+    std::sync::LazyLock::new(|| chrono::Utc::now().date_naive());
 
 /// A date of birth: a real date, not in the future, at most 120 years ago.
 pub fn date_of_birth(s: &str) -> bool {
-    let today = chrono::Utc::now().date_naive();
-    date_readings(s).into_iter().any(|(y, m, d)| {
+    let today = *TODAY;
+    date_readings(s).any(|(y, m, d)| {
         chrono::NaiveDate::from_ymd_opt(y, m, d)
             .is_some_and(|dob| dob <= today && today.year() - dob.year() <= 120)
     })

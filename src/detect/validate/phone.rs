@@ -51,18 +51,29 @@ fn shape_ok(s: &str) -> bool {
     depth == 0
 }
 
+/// The non-empty groups of `s` between date separators, at most `N` (the
+/// rest are dropped; `None` past `N`), without allocating: these checks run
+/// on every phone-shaped value.
+fn groups<const N: usize>(s: &str) -> Option<([&str; N], usize)> {
+    let mut out = [""; N];
+    let mut n = 0;
+    for p in s.split(['-', '.', '/', ' ']).filter(|p| !p.is_empty()) {
+        *out.get_mut(n)? = p;
+        n += 1;
+    }
+    Some((out, n))
+}
+
 /// Looks like a date (`2023-01-15`, `15.01.2023`, `01/02/2023`).
 fn date_like(s: &str) -> bool {
-    let parts: Vec<&str> = s
-        .split(['-', '.', '/', ' '])
-        .filter(|p| !p.is_empty())
-        .collect();
-    if parts.len() != 3 || !parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit())) {
+    let Some((parts, 3)) = groups::<3>(s) else {
+        return false;
+    };
+    if !parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit())) {
         return false;
     }
-    let lens: Vec<usize> = parts.iter().map(|p| p.len()).collect();
     matches!(
-        lens.as_slice(),
+        parts.map(str::len),
         [4, 1..=2, 1..=2] | [1..=2, 1..=2, 4] | [1..=2, 1..=2, 2]
     )
 }
@@ -70,15 +81,16 @@ fn date_like(s: &str) -> bool {
 /// A `YYYY-MM-DD` or `DD.MM.YYYY` date anywhere in a longer run of groups
 /// (`2024-01-01 22` is the start of a timestamp, not a phone number).
 fn contains_date(s: &str) -> bool {
-    let parts: Vec<&str> = s
-        .split(['-', '.', '/', ' '])
-        .filter(|p| !p.is_empty())
-        .collect();
+    // A phone number has at most 15 digits, so at most 15 groups; a value
+    // with more is not one anyway (and is not called a date here).
+    let Some((parts, n)) = groups::<16>(s) else {
+        return false;
+    };
     let year = |p: &str| p.len() == 4 && (p.starts_with("19") || p.starts_with("20"));
     let day_or_month = |p: &str| {
         (1..=2).contains(&p.len()) && p.parse::<u8>().is_ok_and(|n| (1..=31).contains(&n))
     };
-    parts.windows(3).any(|w| {
+    parts[..n].windows(3).any(|w| {
         (year(w[0]) && day_or_month(w[1]) && day_or_month(w[2]))
             || (day_or_month(w[0]) && day_or_month(w[1]) && year(w[2]))
     })
@@ -149,6 +161,17 @@ static REGIONS: LazyLock<HashMap<String, OnceLock<Option<RegionRx>>>> = LazyLock
         .collect()
 });
 
+/// Calling code -> its region ids (`Database::region` builds a `Vec` per call).
+static CODES: LazyLock<HashMap<u16, Vec<&'static str>>> = LazyLock::new(|| {
+    DATABASE
+        .iter()
+        .filter_map(|m| {
+            let code = m.country_code();
+            Some((code, DATABASE.region(&code)?))
+        })
+        .collect()
+});
+
 fn region(id: &str) -> Option<&'static RegionRx> {
     REGIONS.get(id)?.get_or_init(|| build_region(id)).as_ref()
 }
@@ -187,30 +210,24 @@ fn valid_for_code(code: u16, national: &str) -> bool {
     if code == 1 && ["US", "CA"].iter().any(|id| valid_national(id, national)) {
         return true;
     }
-    DATABASE
-        .region(&code)
-        .is_some_and(|ids| ids.into_iter().any(|id| valid_national(id, national)))
+    CODES
+        .get(&code)
+        .is_some_and(|ids| ids.iter().any(|id| valid_national(id, national)))
 }
 
-fn ascii_digits(s: &str) -> String {
-    s.chars().filter(char::is_ascii_digit).collect()
+/// The ASCII digits of `s` as text, on the stack.
+fn ascii_digits(s: &str) -> super::Chars {
+    s.bytes().filter(u8::is_ascii_digit).collect()
 }
 
-/// Candidates: the match, then with trailing space-separated groups dropped
-/// (free text such as "+44 20 7946 0958 12 items" overshoots).
-fn candidates(s: &str) -> Vec<&str> {
-    let mut out = vec![s];
-    let mut cur = s;
-    for _ in 0..2 {
-        match cur.rfind(' ') {
-            Some(i) if i > 0 => {
-                cur = cur.get(..i).unwrap_or("").trim_end();
-                out.push(cur);
-            }
-            _ => break,
-        }
-    }
-    out
+/// Candidates: the match, then with up to two trailing space-separated
+/// groups dropped (free text such as "+44 20 7946 0958 12 items" overshoots).
+fn candidates(s: &str) -> impl Iterator<Item = &str> {
+    std::iter::successors(Some(s), |cur| match cur.rfind(' ') {
+        Some(i) if i > 0 => Some(cur.get(..i).unwrap_or("").trim_end()),
+        _ => None,
+    })
+    .take(3)
 }
 
 fn international_ok(c: &str) -> bool {
@@ -219,6 +236,9 @@ fn international_ok(c: &str) -> bool {
         return false;
     }
     let ds = ascii_digits(c);
+    let Ok(ds) = std::str::from_utf8(&ds) else {
+        return false;
+    };
     // Calling codes are prefix-free: the first 1-3 digit prefix that is a
     // known code is the code.
     for len in 1..=3 {
@@ -228,7 +248,7 @@ fn international_ok(c: &str) -> bool {
         let Ok(code) = cc.parse::<u16>() else {
             return false;
         };
-        if DATABASE.region(&code).is_some() {
+        if CODES.contains_key(&code) {
             return valid_for_code(code, national);
         }
     }
@@ -240,7 +260,7 @@ pub fn phone_international(s: &str) -> bool {
     if !t.starts_with('+') || !t.is_ascii() {
         return false;
     }
-    candidates(t).into_iter().any(international_ok)
+    candidates(t).any(international_ok)
 }
 
 pub fn phone_national(s: &str) -> bool {
@@ -261,10 +281,13 @@ pub fn phone_national(s: &str) -> bool {
     }
     let trunk = t.trim_start_matches('(').starts_with('0');
     let ds = ascii_digits(t);
+    let Ok(ds) = std::str::from_utf8(&ds) else {
+        return false;
+    };
     if trunk && (9..=12).contains(&n) {
-        ["GB", "DE", "FR"].iter().any(|id| valid_national(id, &ds))
+        ["GB", "DE", "FR"].iter().any(|id| valid_national(id, ds))
     } else if !trunk && n == 10 {
-        valid_for_code(1, &ds)
+        valid_for_code(1, ds)
     } else {
         false
     }
