@@ -49,6 +49,9 @@ struct Job<'a> {
 pub fn run(args: ScanArgs) -> i32 {
     init_logging(args.quiet, args.log_format);
     quiet_panics();
+    // The phone metadata is built on a spare core while the pack compiles
+    // and the sources connect (a detached thread: nothing waits for it).
+    std::thread::spawn(crate::detect::validate::phone::prewarm);
     let config = match config::load(args.config.as_deref()) {
         Ok(c) => c,
         Err(e) => return usage_error(&e),
