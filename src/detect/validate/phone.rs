@@ -285,8 +285,10 @@ pub fn phone_national(s: &str) -> bool {
     // No trailing-group trimming here: the pattern deliberately swallows
     // neighbouring digit groups so that a fragment of a longer number (a card,
     // an account number) is rejected as a whole.
+    // Only 9-12 digit numbers are tried below: reject the rest (timestamps,
+    // amounts) before the costlier shape and date checks.
     let n = digit_count(t);
-    if !shape_ok(t) || date_like(t) || contains_date(t) {
+    if !(9..=12).contains(&n) || !shape_ok(t) || date_like(t) || contains_date(t) {
         return false;
     }
     let trunk = t.trim_start_matches('(').starts_with('0');
