@@ -592,3 +592,120 @@ fn s3_sources_sample_by_their_own_settings() {
         [format!("s3://{b}/few/"), format!("s3://{b}/names/")]
     );
 }
+
+/// The "progress" log lines of a scan's stderr (JSON logs), as their fields.
+fn progress_lines(stderr: &str) -> Vec<Value> {
+    stderr
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|l| l["fields"]["message"] == "progress")
+        .map(|l| l["fields"].clone())
+        .collect()
+}
+
+fn count(line: &Value, field: &str) -> u64 {
+    line[field]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no {field} in the progress line {line}"))
+}
+
+/// With stderr not a terminal (cron), progress goes to the log: periodic
+/// lines (the interval forced short by FERRET_PROGRESS_INTERVAL_MS), one at
+/// the end of listing and one at the end, whose counts are the inventory's:
+/// objects read = the assets' objects_sampled, bytes = scan.io.
+#[test]
+fn progress_lines_in_the_log_match_the_inventory() {
+    let b = bucket("progress");
+    let mut objects: Vec<(String, Vec<u8>)> = Vec::new();
+    for table in ["a", "b", "c"] {
+        for i in 0..12 {
+            objects.push((
+                format!("tables/{table}/part-{i:03}.csv"),
+                format!("email,n\nperson{i}@example.com,{i}\n").into_bytes(),
+            ));
+        }
+    }
+    objects.push((
+        "one.jsonl".into(),
+        b"{\"email\":\"x@example.com\"}\n".to_vec(),
+    ));
+    objects.push(("tables/marker/".into(), Vec::new()));
+    let listed = objects.len() as u64 - 1;
+    put_many(&b, objects);
+
+    let run = |interval: Option<&str>| {
+        let mut cmd = ferret_s3(&endpoint());
+        cmd.args(["--log-format", "json", &format!("s3://{b}/")]);
+        match interval {
+            Some(ms) => cmd.env("FERRET_PROGRESS_INTERVAL_MS", ms),
+            None => cmd.env_remove("FERRET_PROGRESS_INTERVAL_MS"),
+        };
+        let out = cmd.output().expect("run ferret");
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        let inv: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}); stderr:\n{stderr}"));
+        common::validate(&inv);
+        (inv, stderr)
+    };
+
+    let (inv, stderr) = run(Some("1"));
+    let lines = progress_lines(&stderr);
+    let phase = |p: &str| -> Vec<&Value> { lines.iter().filter(|l| l["phase"] == p).collect() };
+    let assets = inv["assets"].as_array().expect("assets");
+    assert_eq!(assets.len(), 4, "{}", inv["assets"]);
+    let sampled: u64 = assets
+        .iter()
+        .map(|a| a["objects_sampled"].as_u64().expect("objects_sampled"))
+        .sum();
+    assert_eq!(sampled, 3 * 8 + 1);
+    let fetched = io(&inv, "bytes_fetched");
+    assert!(fetched > 0);
+
+    let [at_listed] = phase("listed")[..] else {
+        panic!("not one 'listed' progress line:\n{stderr}");
+    };
+    assert_eq!(count(at_listed, "assets_total"), 4);
+    assert_eq!(count(at_listed, "assets_done"), 0);
+    assert_eq!(count(at_listed, "objects_listed"), listed);
+    assert_eq!(count(at_listed, "objects_planned"), sampled);
+    assert_eq!(count(at_listed, "objects_read"), 0);
+
+    let [last] = phase("scanned")[..] else {
+        panic!("not one 'scanned' progress line:\n{stderr}");
+    };
+    assert_eq!(count(last, "assets_done"), 4);
+    assert_eq!(count(last, "assets_total"), 4);
+    assert_eq!(count(last, "objects_read"), sampled);
+    assert_eq!(count(last, "objects_planned"), sampled);
+    assert_eq!(count(last, "bytes_fetched"), fetched);
+
+    // A 1 ms interval gives lines while the scan runs, never past the end.
+    let periodic: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["phase"] == "scanning" || l["phase"] == "listing")
+        .collect();
+    assert!(!periodic.is_empty(), "no periodic progress line:\n{stderr}");
+    for l in &periodic {
+        assert!(count(l, "objects_read") <= sampled, "{l}");
+        assert!(count(l, "bytes_fetched") <= fetched, "{l}");
+        assert!(count(l, "assets_done") <= 4, "{l}");
+    }
+    // Counts only: no key, asset id or value.
+    for l in &lines {
+        let text = l.to_string();
+        assert!(
+            !text.contains("s3://") && !text.contains("example.com"),
+            "{text}"
+        );
+    }
+
+    // The default interval (10 s) is longer than this scan: only the
+    // listing's and the final line.
+    let (_, stderr) = run(None);
+    let phases: Vec<String> = progress_lines(&stderr)
+        .iter()
+        .map(|l| l["phase"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(phases, ["listed", "scanned"], "{stderr}");
+}

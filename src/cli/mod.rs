@@ -6,6 +6,7 @@ mod detectors;
 mod diff;
 mod export;
 mod merge;
+mod progress;
 mod s3;
 mod sample;
 mod scan;

@@ -87,18 +87,17 @@ impl Buckets {
         Ok((store, prefix.to_string()))
     }
 
+    /// A store whose counters cover every bucket of the run (they share one
+    /// client and one set of counters), for progress to read while the scan
+    /// runs; `None` when no bucket was opened.
+    pub fn counters(&self) -> Option<DynStore> {
+        self.stores.values().next().cloned()
+    }
+
     /// Traffic of every bucket so far; `None` when no bucket was opened.
     pub fn io(&self) -> Option<IoInfo> {
-        if self.stores.is_empty() {
-            return None;
-        }
         // Buckets share one set of counters (one client): read it once.
-        let s: IoStats = self
-            .stores
-            .values()
-            .next()
-            .map(|s| s.io_stats())
-            .unwrap_or_default();
+        let s: IoStats = self.counters()?.io_stats();
         Some(IoInfo {
             list_requests: s.list_requests,
             get_requests: s.get_requests,

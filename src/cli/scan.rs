@@ -5,6 +5,7 @@
 //! and chunks of rows within an asset; a small tokio runtime drives the
 //! store's async I/O, entered with `block_on` from the workers.
 
+use super::progress::Progress;
 use super::sample::{SeededRng, choose_objects, downsample};
 use super::scan_db::{self, DbJob};
 use super::target::Target;
@@ -22,10 +23,8 @@ use crate::source::discover::{AssetPlan, KeyFilter, discover};
 use crate::source::format::{Flow, Format, ReadOptions, read_object};
 use crate::source::store::{DynStore, LocalStore};
 use arrow::record_batch::RecordBatch;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -44,6 +43,7 @@ struct Job<'a> {
     rt: &'a tokio::runtime::Handle,
     mode: Mode,
     args: &'a ScanArgs,
+    progress: &'a Progress,
 }
 
 pub fn run(args: ScanArgs) -> i32 {
@@ -269,6 +269,7 @@ pub fn run(args: ScanArgs) -> i32 {
     let mut plans: Vec<(AssetPlan, usize)> = Vec::new();
     let mut skipped = Vec::new();
     let mut assets: Vec<Asset> = Vec::new();
+    let progress = Progress::start(args.quiet, buckets.counters());
     for (store, prefix, filter, profile) in &targets {
         let found = runtime.block_on(discover(store, prefix, filter));
         plans.extend(found.assets.into_iter().map(|p| (p, *profile)));
@@ -291,8 +292,17 @@ pub fn run(args: ScanArgs) -> i32 {
     plans.retain(|(p, _)| owns(&p.id));
     skipped.retain(|s| owns(&s.object));
     tracing::info!(assets = plans.len(), skipped = skipped.len(), "discovered");
-
-    let progress = progress_bar(plans.len() as u64, args.quiet);
+    let planned_of = |plan: &AssetPlan, profile: usize| {
+        let p = &profiles[profile];
+        objects_to_read(mode_of(p), p.max_objects, plan.objects.len()) as u64
+    };
+    progress.listed(
+        plans.len() as u64,
+        plans
+            .iter()
+            .map(|(p, profile)| planned_of(p, *profile))
+            .sum(),
+    );
     let jobs: Vec<Job> = profiles
         .iter()
         .map(|args| Job {
@@ -301,6 +311,7 @@ pub fn run(args: ScanArgs) -> i32 {
             rt: runtime.handle(),
             mode: mode_of(args),
             args,
+            progress: &progress,
         })
         .collect();
     let samplings: Vec<Sampling> = profiles.iter().map(sampling_of).collect();
@@ -310,9 +321,8 @@ pub fn run(args: ScanArgs) -> i32 {
             .map(|(plan, profile)| {
                 let job = &jobs[*profile];
                 let sampling = &samplings[*profile];
-                progress.set_message(plan.id.clone());
                 if let Some(carried) = state.as_ref().and_then(|s| s.carry(plan, sampling)) {
-                    progress.inc(1);
+                    progress.asset_carried(planned_of(plan, *profile));
                     return carried;
                 }
                 // A bug must cost one asset, not the scan: a panic becomes an
@@ -326,7 +336,7 @@ pub fn run(args: ScanArgs) -> i32 {
                         )
                     });
                 asset.sampling = Some(sampling.clone());
-                progress.inc(1);
+                progress.asset_done();
                 if let Some(s) = &state {
                     s.record(plan, &asset);
                 }
@@ -334,7 +344,7 @@ pub fn run(args: ScanArgs) -> i32 {
             })
             .collect()
     });
-    progress.finish_and_clear();
+    progress.finish();
     assets.extend(scanned);
 
     let db_job = |tables, profile: usize| DbJob {
@@ -635,6 +645,10 @@ fn scan_asset(job: &Job, plan: &AssetPlan) -> Asset {
             choose_objects(&plan.objects, args.max_objects.max(1), &mut rng)
         }
     };
+    debug_assert_eq!(
+        objects.len(),
+        objects_to_read(job.mode, args.max_objects, plan.objects.len())
+    );
     let quota = args.sample_rows.div_ceil(objects.len().max(1));
     let is_parquet = plan.format.format == Format::Parquet;
     let opts = ReadOptions {
@@ -689,6 +703,7 @@ fn scan_asset(job: &Job, plan: &AssetPlan) -> Asset {
             };
             read_object(job.rt, &plan.store, obj, plan.format, &opts, &mut sink)
         };
+        job.progress.object_read();
         if !columns_seen.is_empty() && !column_sets.contains(&columns_seen) {
             column_sets.push(columns_seen);
         }
@@ -838,17 +853,14 @@ fn object_error(pack: &Pack, url: &str, code: &str, message: &str) -> AssetError
     }
 }
 
-fn progress_bar(len: u64, quiet: bool) -> ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
+/// How many of an asset's `listed` objects a scan reads: all in full mode,
+/// else at most `--max-objects` (as `choose_objects` picks them). Known
+/// before the scan, so progress can say how many reads remain.
+fn objects_to_read(mode: Mode, max_objects: usize, listed: usize) -> usize {
+    match mode {
+        Mode::Full => listed,
+        Mode::Sample | Mode::MetadataOnly => listed.min(max_objects.max(1)),
     }
-    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template(
-        "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} assets  {wide_msg}",
-    ) {
-        bar.set_style(style);
-    }
-    bar
 }
 
 /// Panic messages can quote whatever a library was handed, data included:

@@ -106,6 +106,10 @@ pub struct IoStats {
     /// while attempts remained.
     pub failed_attempts: u64,
     pub bytes_fetched: u64,
+    /// Objects the listings returned (folder markers excluded); for progress
+    /// only, not in the inventory.
+    #[serde(default)]
+    pub objects_listed: u64,
 }
 
 impl IoStats {
@@ -115,6 +119,7 @@ impl IoStats {
         self.head_requests += o.head_requests;
         self.failed_attempts += o.failed_attempts;
         self.bytes_fetched += o.bytes_fetched;
+        self.objects_listed += o.objects_listed;
     }
 }
 

@@ -156,6 +156,9 @@ struct Counters {
     head: AtomicU64,
     failed_attempts: AtomicU64,
     bytes: AtomicU64,
+    /// Objects returned by listings so far, counted page by page so a
+    /// progress display can show a long listing advancing.
+    listed: AtomicU64,
 }
 
 /// Logs (and counts) every failed attempt, so retries show in the logs.
@@ -354,6 +357,7 @@ impl ObjectStore for S3Store {
                 }
             };
             pages += 1;
+            let before = listing.objects.len();
             for o in page.contents() {
                 let Some(key) = o.key() else { continue };
                 // Folder markers ("dir/", zero bytes) are not objects.
@@ -369,6 +373,9 @@ impl ObjectStore for S3Store {
                     etag: o.e_tag().map(String::from),
                 });
             }
+            self.stats
+                .listed
+                .fetch_add((listing.objects.len() - before) as u64, Ordering::Relaxed);
             if pages.is_multiple_of(10) {
                 tracing::info!(bucket = %self.bucket, objects = listing.objects.len(), pages, "listing");
             }
@@ -455,6 +462,7 @@ impl ObjectStore for S3Store {
             head_requests: self.stats.head.load(Ordering::Relaxed),
             failed_attempts: self.stats.failed_attempts.load(Ordering::Relaxed),
             bytes_fetched: self.stats.bytes.load(Ordering::Relaxed),
+            objects_listed: self.stats.listed.load(Ordering::Relaxed),
         }
     }
 }
