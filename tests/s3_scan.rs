@@ -272,17 +272,17 @@ fn ten_thousand_objects_list_in_pages_into_one_dataset() {
 #[test]
 fn large_parquet_is_sampled_with_few_ranged_reads() {
     let b = bucket("big");
-    // ~48 MiB: 96 row groups of 5,000 rows of ~100 incompressible bytes.
-    let batches: Vec<RecordBatch> = (0..12).map(|i| people(i * 40_000, 40_000, 80)).collect();
+    // ~260 MiB: 128 row groups of 5,000 rows of ~420 incompressible bytes.
+    let batches: Vec<RecordBatch> = (0..16).map(|i| people(i * 40_000, 40_000, 400)).collect();
     let data = parquet_bytes(&batches, 5_000);
     let size = data.len() as u64;
-    assert!(size > 40 << 20, "{size}");
+    assert!(size > 250 << 20, "{size}");
     put(&b, "warehouse/big.parquet", data);
     let (code, inv, stderr) = scan(&["--quiet", &format!("s3://{b}/warehouse/")]);
     assert_eq!(code, 0, "{stderr}");
     let a = asset_of(&inv, &format!("s3://{b}/warehouse/big.parquet"));
     assert_eq!(a["bytes_total"], size);
-    assert_eq!(a["row_estimate"], 480_000);
+    assert_eq!(a["row_estimate"], 640_000);
     assert_eq!(labels(a, "email"), ["EMAIL"]);
     let read = a["bytes_read"].as_u64().expect("bytes_read");
     assert!(
@@ -297,7 +297,7 @@ fn large_parquet_is_sampled_with_few_ranged_reads() {
     let (code, inv, stderr) = scan(&["--quiet", "--full", &format!("s3://{b}/warehouse/")]);
     assert_eq!(code, 0, "{stderr}");
     let a = asset_of(&inv, &format!("s3://{b}/warehouse/big.parquet"));
-    assert_eq!(a["rows_sampled"], 480_000);
+    assert_eq!(a["rows_sampled"], 640_000);
 }
 
 #[test]
