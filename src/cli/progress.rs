@@ -11,7 +11,7 @@
 //! Bytes fetched and objects listed are read from the object stores' own
 //! counters (the ones `scan.io` in the inventory reports), not counted a
 //! second time here, so progress and inventory agree by construction. The
-//! local disk keeps no such counters: a local-only scan shows 0 bytes.
+//! local disk keeps no such counters: a local-only scan shows no bytes.
 
 use crate::source::store::{DynStore, IoStats};
 use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -98,13 +98,16 @@ impl View {
                 Some(_) => format!("listing: {} objects listed", s.io.objects_listed),
                 None => "listing".to_string(),
             }
-        } else {
+        } else if self.store.is_some() {
             format!(
                 "{}/{} objects read, {} fetched",
                 s.objects_read,
                 s.objects_planned,
                 HumanBytes(s.io.bytes_fetched)
             )
+        } else {
+            // The local disk keeps no byte counters: no "0 B fetched".
+            format!("{}/{} objects read", s.objects_read, s.objects_planned)
         };
         self.bar.set_message(message);
     }
@@ -118,7 +121,8 @@ impl View {
             assets_total = s.assets_total,
             objects_read = s.objects_read,
             objects_planned = s.objects_planned,
-            bytes_fetched = s.io.bytes_fetched,
+            // Absent (not 0) without S3 targets: the local disk counts no bytes.
+            bytes_fetched = self.store.as_ref().map(|_| s.io.bytes_fetched),
             "progress"
         );
     }
