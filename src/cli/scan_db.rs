@@ -408,7 +408,11 @@ fn scan_pg_table(job: &DbJob, sessions: &PgPool, plan: &TablePlan, stats: &Colum
     if let (Some(key), true) = (job.lineage, read) {
         fingerprint_pg(job, &client, plan, key, &mut asset);
     }
-    sessions.put(client);
+    // A session the server ended (terminated backend, shutdown) can still
+    // look open for a moment after its error arrives; never hand it on.
+    if !asset.errors.iter().any(|e| e.code == "connection_lost") {
+        sessions.put(client);
+    }
     asset
 }
 
