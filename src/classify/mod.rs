@@ -17,6 +17,7 @@ use arrow::datatypes::DataType;
 use arrow::record_batch::RecordBatch;
 use names::PhraseMatcher;
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
 /// Rows per unit of parallel work within one column.
@@ -48,8 +49,9 @@ pub struct Classifier<'p> {
     value_keyword_owners: Vec<Vec<usize>>,
 }
 
-/// What was seen of one detector in one column.
-#[derive(Debug, Default, Clone)]
+/// What was seen of one detector in one column. Detectors are pack indices:
+/// stored partials (`--state`) are only reused with the same pack digest.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 struct DetectorStats {
     /// Values with at least one validated match.
     values_hit: u64,
@@ -67,8 +69,10 @@ struct DetectorStats {
     evidence: Vec<String>,
 }
 
-/// Running statistics of one column; partial ones merge.
-#[derive(Debug, Default, Clone)]
+/// Running statistics of one column; partial ones merge (in the order the
+/// values were read, which keeps the evidence the same as one pass).
+/// Serializable so an incremental run can keep one object's partial.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ColumnStats {
     pub path: String,
     pub source_type: String,
@@ -119,6 +123,11 @@ impl AssetProfile {
         for field in batch.schema().fields() {
             self.column_mut(field.name(), &crate::source::batch::source_type(field));
         }
+    }
+
+    /// The columns, to keep as one object's partial.
+    pub fn into_columns(self) -> Vec<ColumnStats> {
+        self.columns
     }
 }
 
@@ -193,6 +202,23 @@ impl<'p> Classifier<'p> {
             merge(
                 &mut profile.columns[idx],
                 partial,
+                self.thresholds.evidence_per_label,
+            );
+        }
+    }
+
+    /// Folds one object's partial columns (from [`AssetProfile::into_columns`])
+    /// into `profile`. Absorbing every object's partial in read order gives
+    /// the profile one pass over the same objects gives.
+    pub fn absorb(&self, profile: &mut AssetProfile, columns: Vec<ColumnStats>) {
+        for mut c in columns {
+            let idx = profile.column_mut(&c.path, &c.source_type);
+            if let Some(reason) = c.skipped_reason.take() {
+                profile.columns[idx].skipped_reason = Some(reason);
+            }
+            merge(
+                &mut profile.columns[idx],
+                c,
                 self.thresholds.evidence_per_label,
             );
         }

@@ -11,6 +11,7 @@ mod s3;
 mod sample;
 mod scan;
 mod scan_db;
+mod scan_object;
 mod shard;
 mod state;
 mod target;

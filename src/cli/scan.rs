@@ -6,11 +6,13 @@
 //! store's async I/O, entered with `block_on` from the workers.
 
 use super::progress::Progress;
-use super::sample::{SeededRng, choose_objects, downsample};
+use super::sample::{SeededRng, choose_objects};
 use super::scan_db::{self, DbJob};
+use super::scan_object::{Tally, read_part};
+use super::state::State;
 use super::target::Target;
 use super::{LogFormat, ScanArgs, config, exit};
-use crate::classify::{AssetProfile, Classifier, mask::redact};
+use crate::classify::Classifier;
 use crate::detect::Pack;
 use crate::inventory::{
     Asset, AssetError, DetectorPackInfo, Inventory, SCHEMA_VERSION, Sampling, ScanInfo, Skipped,
@@ -24,7 +26,6 @@ use crate::source::format::{Flow, Format, ReadOptions, read_object};
 use crate::source::store::{DynStore, LocalStore};
 use arrow::record_batch::RecordBatch;
 use rayon::prelude::*;
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -37,13 +38,15 @@ pub(super) enum Mode {
     MetadataOnly,
 }
 
-struct Job<'a> {
-    classifier: &'a Classifier<'a>,
-    lineage: Option<&'a LineageKey>,
-    rt: &'a tokio::runtime::Handle,
-    mode: Mode,
-    args: &'a ScanArgs,
-    progress: &'a Progress,
+pub(super) struct Job<'a> {
+    pub classifier: &'a Classifier<'a>,
+    pub lineage: Option<&'a LineageKey>,
+    pub rt: &'a tokio::runtime::Handle,
+    pub mode: Mode,
+    pub args: &'a ScanArgs,
+    pub progress: &'a Progress,
+    /// With `--state`: where kept object parts come from and go.
+    pub state: Option<&'a State>,
 }
 
 pub fn run(args: ScanArgs) -> i32 {
@@ -312,6 +315,7 @@ pub fn run(args: ScanArgs) -> i32 {
             mode: mode_of(args),
             args,
             progress: &progress,
+            state: state.as_ref(),
         })
         .collect();
     let samplings: Vec<Sampling> = profiles.iter().map(sampling_of).collect();
@@ -637,7 +641,6 @@ fn error_asset(url: &str, code: &str, message: &str) -> Asset {
 
 fn scan_asset(job: &Job, plan: &AssetPlan) -> Asset {
     let args = job.args;
-    let pack = job.classifier.pack();
     let mut rng = SeededRng::new(args.seed, &plan.id);
     let objects = match job.mode {
         Mode::Full => plan.objects.clone(),
@@ -668,84 +671,41 @@ fn scan_asset(job: &Job, plan: &AssetPlan) -> Asset {
         max_decompressed_bytes: args.max_decompressed_bytes,
         ..ReadOptions::default()
     };
+    // What a kept part depends on beyond the run's settings (which the
+    // state checks as a whole): this source's sampling and the quota.
+    let read_key = format!(
+        "{}|quota={quota}|max_decompressed_bytes={}",
+        serde_json::to_string(&sampling_of(args)).unwrap_or_default(),
+        args.max_decompressed_bytes
+    );
 
-    let mut profile = AssetProfile::default();
-    let mut errors: Vec<AssetError> = Vec::new();
-    let mut rows_sampled: u64 = 0;
-    let mut bytes_read: u64 = 0;
-    let mut estimate_rows: f64 = 0.0;
-    let mut estimate_exact = true;
-    let mut estimate_from_metadata = false;
-    let mut sampled_bytes: u64 = 0;
-    // Distinct column sets among the objects read: siblings grouped by name
-    // should share one schema, and the inventory says when they do not.
-    let mut column_sets: Vec<BTreeSet<String>> = Vec::new();
+    let mut tally = Tally::new();
     for obj in &objects {
-        let url = plan.store.url(&obj.key);
-        let mut kept: Vec<RecordBatch> = Vec::new();
-        let mut streamed_rows: u64 = 0;
-        let mut columns_seen: BTreeSet<String> = BTreeSet::new();
-        let result = {
-            let mut sink = |batch: RecordBatch| {
-                columns_seen.extend(batch.schema().fields().iter().map(|f| f.name().clone()));
-                match job.mode {
-                    Mode::Full => {
-                        streamed_rows += batch.num_rows() as u64;
-                        job.classifier.observe_batch(&batch, &mut profile);
-                    }
-                    Mode::MetadataOnly => {
-                        profile.observe_schema(&batch);
-                        return Flow::Stop;
-                    }
-                    Mode::Sample => kept.push(batch),
-                }
-                Flow::Continue
-            };
-            read_object(job.rt, &plan.store, obj, plan.format, &opts, &mut sink)
-        };
+        let reused = job.state.and_then(|s| s.reuse(&plan.id, obj, &read_key));
+        let carried = reused.is_some();
+        let part = reused.unwrap_or_else(|| {
+            let part = read_part(job, plan, obj, quota, &opts);
+            if let Some(s) = job.state {
+                s.keep(&plan.id, obj, &read_key, &part);
+            }
+            part
+        });
         job.progress.object_read();
-        if !columns_seen.is_empty() && !column_sets.contains(&columns_seen) {
-            column_sets.push(columns_seen);
-        }
-        if let Mode::Sample = job.mode {
-            let mut row_rng = SeededRng::new(args.seed, &obj.key);
-            for batch in downsample(kept, quota, &mut row_rng) {
-                rows_sampled += batch.num_rows() as u64;
-                job.classifier.observe_batch(&batch, &mut profile);
-            }
-        }
-        rows_sampled += streamed_rows;
-        match result {
-            Ok(stats) => {
-                bytes_read += stats.bytes_fetched;
-                sampled_bytes += obj.size;
-                for p in stats.problems {
-                    errors.push(object_error(pack, &url, p.code, &p.message));
-                }
-                for (path, reason) in stats.skipped_columns {
-                    profile.skip_column(&path, &reason);
-                }
-                match stats.rows_total {
-                    Some(total) => {
-                        estimate_rows += total as f64;
-                        estimate_from_metadata = true;
-                    }
-                    None if !stats.truncated => estimate_rows += stats.rows as f64,
-                    None => {
-                        estimate_exact = false;
-                        if stats.bytes_fetched > 0 {
-                            estimate_rows +=
-                                stats.rows as f64 * obj.size as f64 / stats.bytes_fetched as f64;
-                        }
-                    }
-                }
-            }
-            Err(p) => {
-                estimate_exact = false;
-                errors.push(object_error(pack, &url, p.code, &p.message));
-            }
-        }
+        tally.carried += u64::from(carried);
+        tally.add(job, part, obj.size);
     }
+    let Tally {
+        profile,
+        errors,
+        rows_sampled,
+        mut bytes_read,
+        sampled_bytes,
+        mut estimate_rows,
+        mut estimate_exact,
+        estimate_from_metadata,
+        column_sets,
+        carried,
+    } = tally;
 
     let mut columns = job.classifier.finish(profile);
     if let (Some(key), Mode::Sample | Mode::Full) = (job.lineage, job.mode) {
@@ -778,6 +738,7 @@ fn scan_asset(job: &Job, plan: &AssetPlan) -> Asset {
         format: plan.format.describe(),
         objects_total: plan.objects.len() as u64,
         objects_sampled: objects.len() as u64,
+        objects_carried_forward: (carried > 0).then_some(carried),
         bytes_total,
         bytes_read,
         partition_keys: plan.partition_keys.clone(),
@@ -841,16 +802,6 @@ fn fingerprint_files(
         c.fingerprint = prints.remove(&c.path);
     }
     bytes
-}
-
-fn object_error(pack: &Pack, url: &str, code: &str, message: &str) -> AssetError {
-    let message = redact(pack, message);
-    tracing::warn!(object = %url, code, "{message}");
-    AssetError {
-        object: Some(url.to_string()),
-        code: code.to_string(),
-        message,
-    }
 }
 
 /// How many of an asset's `listed` objects a scan reads: all in full mode,

@@ -159,6 +159,7 @@ pub fn empty_asset(id: &str, kind: &str, format: &str) -> Asset {
         format: format.to_string(),
         objects_total: 0,
         objects_sampled: 0,
+        objects_carried_forward: None,
         bytes_total: 0,
         bytes_read: 0,
         partition_keys: Vec::new(),

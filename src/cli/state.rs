@@ -1,31 +1,45 @@
 //! Incremental runs (`--state FILE`).
 //!
 //! The state keeps, per asset id, the fingerprint of every object of the
-//! asset (key, size, ETag, last-modified) and the finished [`Asset`] of the
-//! run that scanned it. The next run lists as usual; an asset whose objects
-//! all have the same fingerprints (none added, changed or deleted) is
-//! carried forward from the state without reading a byte; the others are
-//! scanned; assets that are gone are dropped. Assets that had errors are not
-//! recorded, so they are retried next time.
+//! asset (key, size, ETag, last-modified), the finished [`Asset`] of the run
+//! that scanned it, and per object read the partial result of that object
+//! ([`ObjectPart`]: its column statistics and read counts). The next run
+//! lists as usual:
+//! - an asset whose objects all have the same fingerprints (none added,
+//!   changed or deleted) is carried forward whole, without reading a byte;
+//! - in an asset that changed, each object to read whose fingerprint (and
+//!   read settings) match a kept part is taken from the state, and only new
+//!   or changed objects are read; the parts are merged and classified again,
+//!   so the asset is what a fresh scan of the same objects gives;
+//! - assets that are gone are dropped.
 //!
-//! The file is rewritten atomically (temporary file + rename) at most every
-//! [`FLUSH_EVERY`] while assets finish, and at the end: a run killed midway
-//! keeps what it finished, and the next run redoes only the rest. A state
-//! written with other scan settings (mode, sample sizes, seed, detectors,
-//! thresholds) is not used: every asset is scanned again.
+//! Objects and assets with errors are not kept, so they are retried.
+//!
+//! The file is rewritten atomically (temporary file + rename) while objects
+//! finish, at most every [`FLUSH_EVERY`] (longer when writing takes long),
+//! and at the end: a run killed midway keeps every object it finished and
+//! everything of the previous run it had not reached, and the next run
+//! redoes only the rest. A state written with other scan settings (mode,
+//! sample sizes, seed, detectors, thresholds) is not used: every asset is
+//! scanned again.
 
+use super::scan_object::ObjectPart;
 use crate::inventory::{Asset, Incremental, Sampling};
 use crate::source::discover::AssetPlan;
+use crate::source::store::ObjectMeta;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// The state file's own format version.
-const FORMAT: u32 = 1;
-/// Longest time between two writes of the state while assets finish.
+/// The state file's own format version. Format 1 (no parts) still loads.
+const FORMAT: u32 = 2;
+/// Longest time between two writes of the state while objects finish.
 pub const FLUSH_EVERY: Duration = Duration::from_millis(500);
+/// A large state is written at most once per this many times its last
+/// write took, so writing never dominates a run.
+const FLUSH_COST_FACTOR: u32 = 20;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Fingerprint {
@@ -37,10 +51,39 @@ struct Fingerprint {
     modified: Option<String>,
 }
 
+impl Fingerprint {
+    fn of(o: &ObjectMeta) -> Fingerprint {
+        Fingerprint {
+            key: o.key.clone(),
+            size: o.size,
+            etag: o.etag.clone(),
+            modified: o
+                .modified
+                .map(|m| m.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)),
+        }
+    }
+}
+
+/// One object's result, with what it was read from and how.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+struct StoredPart {
+    object: Fingerprint,
+    /// The read settings the part depends on beyond the run's (its source's
+    /// sampling, the rows quota per object).
+    read: String,
+    part: ObjectPart,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Entry {
     objects: Vec<Fingerprint>,
-    asset: Asset,
+    /// The finished asset; absent while it is being scanned, or when it had
+    /// errors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    asset: Option<Asset>,
+    /// Object key -> its kept part.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    parts: BTreeMap<String, StoredPart>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -52,35 +95,31 @@ struct Stored {
 }
 
 struct Current {
+    /// Starts as the previous state: what this run has not reached yet stays
+    /// valid (every entry is checked against the listing before use).
     stored: Stored,
+    previous_ids: BTreeSet<String>,
     seen: BTreeSet<String>,
+    /// Object keys each asset in progress has used this run.
+    used: BTreeMap<String, BTreeSet<String>>,
     dirty: bool,
     last_flush: Instant,
+    flush_every: Duration,
     carried: u64,
     rescanned: u64,
+    objects_carried: u64,
+    objects_read: u64,
     write_error_logged: bool,
 }
 
 pub struct State {
     path: PathBuf,
-    previous: BTreeMap<String, Entry>,
     ignored: Option<String>,
     current: Mutex<Current>,
 }
 
 fn fingerprint(plan: &AssetPlan) -> Vec<Fingerprint> {
-    let mut fp: Vec<Fingerprint> = plan
-        .objects
-        .iter()
-        .map(|o| Fingerprint {
-            key: o.key.clone(),
-            size: o.size,
-            etag: o.etag.clone(),
-            modified: o
-                .modified
-                .map(|m| m.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)),
-        })
-        .collect();
+    let mut fp: Vec<Fingerprint> = plan.objects.iter().map(Fingerprint::of).collect();
     fp.sort_by(|a, b| a.key.cmp(&b.key));
     fp
 }
@@ -102,7 +141,7 @@ impl State {
                 )
             }
             Ok(bytes) => match serde_json::from_slice::<Stored>(&bytes) {
-                Ok(s) if s.format != FORMAT => (
+                Ok(s) if !(1..=FORMAT).contains(&s.format) => (
                     BTreeMap::new(),
                     Some(format!("state file format {} not supported", s.format)),
                 ),
@@ -122,19 +161,23 @@ impl State {
         };
         State {
             path: path.to_path_buf(),
-            previous,
             ignored,
             current: Mutex::new(Current {
+                previous_ids: previous.keys().cloned().collect(),
                 stored: Stored {
                     format: FORMAT,
                     settings,
-                    assets: BTreeMap::new(),
+                    assets: previous,
                 },
                 seen: BTreeSet::new(),
+                used: BTreeMap::new(),
                 dirty: false,
                 last_flush: Instant::now(),
+                flush_every: FLUSH_EVERY,
                 carried: 0,
                 rescanned: 0,
+                objects_carried: 0,
+                objects_read: 0,
                 write_error_logged: false,
             }),
         }
@@ -145,81 +188,142 @@ impl State {
     }
 
     /// The previous result of `plan`, when none of its objects changed.
+    /// Otherwise the asset is marked as being rescanned: its old result is
+    /// no longer kept, only its parts (see [`State::reuse`]).
     pub fn carry(&self, plan: &AssetPlan, sampling: &Sampling) -> Option<Asset> {
-        let prev = self.previous.get(&plan.id);
+        let fp = fingerprint(plan);
         let mut cur = self.lock();
         cur.seen.insert(plan.id.clone());
-        let prev = prev?;
-        let fp = fingerprint(plan);
+        let entry = cur.stored.assets.get_mut(&plan.id)?;
         // A result read with other sampling (its `[[source]]` keys changed
         // since) is not this run's answer for the asset: read it again.
-        if prev.objects != fp || prev.asset.sampling.as_ref() != Some(sampling) {
+        let same = entry.objects == fp
+            && entry
+                .asset
+                .as_ref()
+                .is_some_and(|a| a.sampling.as_ref() == Some(sampling));
+        if !same {
+            entry.asset = None;
             return None;
         }
+        let asset = entry.asset.clone();
         cur.carried += 1;
-        cur.stored.assets.insert(plan.id.clone(), prev.clone());
-        cur.dirty = true;
-        Some(prev.asset.clone())
+        asset
     }
 
-    /// Records a scanned asset (unless it had errors), writing the state when
-    /// the last write is older than [`FLUSH_EVERY`].
+    /// The kept part of `obj` in asset `id`, when the object and the read
+    /// settings are the same as when it was kept.
+    pub fn reuse(&self, id: &str, obj: &ObjectMeta, read: &str) -> Option<ObjectPart> {
+        let mut cur = self.lock();
+        let stored = cur.stored.assets.get(id)?.parts.get(&obj.key)?;
+        if stored.read != read || stored.object != Fingerprint::of(obj) {
+            return None;
+        }
+        let part = stored.part.clone();
+        cur.objects_carried += 1;
+        cur.used
+            .entry(id.to_string())
+            .or_default()
+            .insert(obj.key.clone());
+        Some(part)
+    }
+
+    /// Keeps the part of an object just read (unless it had errors), and
+    /// writes the state when the last write is old enough.
+    pub fn keep(&self, id: &str, obj: &ObjectMeta, read: &str, part: &ObjectPart) {
+        let mut cur = self.lock();
+        cur.objects_read += 1;
+        if part.is_clean() {
+            cur.used
+                .entry(id.to_string())
+                .or_default()
+                .insert(obj.key.clone());
+            cur.stored
+                .assets
+                .entry(id.to_string())
+                .or_default()
+                .parts
+                .insert(
+                    obj.key.clone(),
+                    StoredPart {
+                        object: Fingerprint::of(obj),
+                        read: read.to_string(),
+                        part: part.clone(),
+                    },
+                );
+            cur.dirty = true;
+        }
+        self.flush_if_due(&mut cur);
+    }
+
+    /// Records a scanned asset: its object fingerprints, the parts it used,
+    /// and the asset itself unless it had errors.
     pub fn record(&self, plan: &AssetPlan, asset: &Asset) {
         let mut cur = self.lock();
         cur.rescanned += 1;
-        if asset.errors.is_empty() {
-            cur.stored.assets.insert(
-                plan.id.clone(),
-                Entry {
-                    objects: fingerprint(plan),
-                    asset: asset.clone(),
-                },
-            );
-            cur.dirty = true;
+        let used = cur.used.remove(&plan.id).unwrap_or_default();
+        let entry = cur.stored.assets.entry(plan.id.clone()).or_default();
+        entry.parts.retain(|key, _| used.contains(key));
+        entry.objects = fingerprint(plan);
+        entry.asset = asset.errors.is_empty().then(|| asset.clone());
+        if entry.asset.is_none() && entry.parts.is_empty() {
+            cur.stored.assets.remove(&plan.id);
         }
-        if cur.last_flush.elapsed() >= FLUSH_EVERY {
-            self.flush_locked(&mut cur);
-        }
+        cur.dirty = true;
+        self.flush_if_due(&mut cur);
     }
 
-    /// Writes the state if anything changed since the last write, and says
+    /// Drops the assets this run did not list, writes the state, and says
     /// what this run carried forward.
     pub fn finish(&self) -> Incremental {
         let mut cur = self.lock();
+        let cur = &mut *cur;
+        let seen = &cur.seen;
+        cur.stored.assets.retain(|id, _| seen.contains(id));
+        let dropped = cur
+            .previous_ids
+            .iter()
+            .filter(|id| !seen.contains(*id))
+            .count() as u64;
         // Written even when nothing changed, so a run over an emptied
         // bucket records the empty state.
         cur.dirty = true;
-        self.flush_locked(&mut cur);
-        let dropped = self
-            .previous
-            .keys()
-            .filter(|id| !cur.seen.contains(*id))
-            .count() as u64;
+        self.flush(cur);
         tracing::info!(
             carried_forward = cur.carried,
             rescanned = cur.rescanned,
             dropped,
+            objects_carried_forward = cur.objects_carried,
+            objects_read = cur.objects_read,
             "incremental run"
         );
         Incremental {
             carried_forward: cur.carried,
             rescanned: cur.rescanned,
             dropped,
+            objects_carried_forward: Some(cur.objects_carried),
+            objects_read: Some(cur.objects_read),
             state_ignored: self.ignored.clone(),
         }
     }
 
-    fn flush_locked(&self, cur: &mut Current) {
+    fn flush_if_due(&self, cur: &mut Current) {
+        if cur.last_flush.elapsed() >= cur.flush_every {
+            self.flush(cur);
+        }
+    }
+
+    fn flush(&self, cur: &mut Current) {
         if !cur.dirty {
             return;
         }
-        match write_atomically(&self.path, &cur.stored) {
-            Ok(()) => {
-                cur.dirty = false;
-                cur.last_flush = Instant::now();
-            }
+        let started = Instant::now();
+        let result = write_atomically(&self.path, &cur.stored);
+        cur.last_flush = Instant::now();
+        cur.flush_every = FLUSH_EVERY.max(started.elapsed() * FLUSH_COST_FACTOR);
+        match result {
+            Ok(()) => cur.dirty = false,
             Err(e) => {
-                cur.last_flush = Instant::now();
                 if !cur.write_error_logged {
                     cur.write_error_logged = true;
                     tracing::error!(state = %self.path.display(), "cannot write the state file: {e}");

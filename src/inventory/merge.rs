@@ -255,6 +255,12 @@ fn sum_incremental<'a>(parts: impl Iterator<Item = &'a Incremental>) -> Option<I
         t.carried_forward += inc.carried_forward;
         t.rescanned += inc.rescanned;
         t.dropped += inc.dropped;
+        let add = |a: Option<u64>, b: Option<u64>| match (a, b) {
+            (None, None) => None,
+            (a, b) => Some(a.unwrap_or(0) + b.unwrap_or(0)),
+        };
+        t.objects_carried_forward = add(t.objects_carried_forward, inc.objects_carried_forward);
+        t.objects_read = add(t.objects_read, inc.objects_read);
         if t.state_ignored.is_none() {
             t.state_ignored.clone_from(&inc.state_ignored);
         }

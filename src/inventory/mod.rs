@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The version of the inventory format this build writes.
-pub const SCHEMA_VERSION: &str = "1.4.0";
+pub const SCHEMA_VERSION: &str = "1.5.0";
 
 /// The JSON Schema of the inventory, as shipped in the repository.
 pub const JSON_SCHEMA: &str = include_str!("../../schema/inventory.v1.schema.json");
@@ -148,7 +148,8 @@ pub struct IoInfo {
 }
 
 /// An incremental run (`--state`): assets whose objects are unchanged since
-/// the state was written are carried forward without reading them.
+/// the state was written are carried forward without reading them; in the
+/// others, unchanged objects' results are taken from the state (1.5).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Incremental {
     /// Assets taken from the state file as they were.
@@ -157,6 +158,12 @@ pub struct Incremental {
     pub rescanned: u64,
     /// Assets of the state whose objects are all gone.
     pub dropped: u64,
+    /// Objects of rescanned assets whose results came from the state. (1.5)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objects_carried_forward: Option<u64>,
+    /// Objects of rescanned assets read this run. (1.5)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objects_read: Option<u64>,
     /// Why the state was not used, if it was not (first run, other settings).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_ignored: Option<String>,
@@ -244,6 +251,11 @@ pub struct Asset {
     pub format: String,
     pub objects_total: u64,
     pub objects_sampled: u64,
+    /// With `--state`: of `objects_sampled`, the objects whose results were
+    /// taken from the state instead of read (unchanged since). Absent when
+    /// none were. (1.5)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objects_carried_forward: Option<u64>,
     pub bytes_total: u64,
     pub bytes_read: u64,
     /// Hive partition keys (`dt`, `region`), in path order.

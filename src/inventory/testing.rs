@@ -47,6 +47,7 @@ pub(crate) fn asset(id: &str, columns: Vec<Column>) -> Asset {
         format: "csv".into(),
         objects_total: 1,
         objects_sampled: 1,
+        objects_carried_forward: None,
         bytes_total: 1,
         bytes_read: 1,
         partition_keys: vec![],
