@@ -32,10 +32,18 @@ fn no_output_format_or_log_line_carries_a_planted_value() {
     let demo = demo();
     let corpus = corpus();
     let mut outputs: Vec<(String, String)> = Vec::new();
+    // The state file (`--state`) keeps per-object partial results: it is an
+    // output too.
+    let dir = tempdir();
     for format in ["json", "jsonl", "csv"] {
         for extra in [&[][..], &["--full"][..]] {
+            let state = dir
+                .path()
+                .join(format!("state-{format}-{}.json", extra.len()));
+            let state_arg = state.to_str().expect("path").to_string();
             let mut args = vec!["scan", "--log-format", "json", "--format", format];
             args.extend_from_slice(extra);
+            args.extend(["--state", state_arg.as_str()]);
             args.push(demo.to_str().unwrap());
             args.push(corpus.to_str().unwrap());
             let out = ferret()
@@ -55,6 +63,12 @@ fn no_output_format_or_log_line_carries_a_planted_value() {
                 format!("{args:?} stderr"),
                 String::from_utf8_lossy(&out.stderr).into_owned(),
             ));
+            let kept = std::fs::read_to_string(&state).expect("the state file is written");
+            assert!(
+                kept.contains("\"parts\""),
+                "{args:?}: no object parts in the state"
+            );
+            outputs.push((format!("{args:?} state file"), kept));
         }
     }
     // Clock readings (log and scan timestamps) are ferret's, not data, and a

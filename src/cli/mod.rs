@@ -303,8 +303,8 @@ pub struct ScanArgs {
     #[arg(long, value_name = "NAME", requires = "lineage")]
     pub lineage_key_env: Option<String>,
 
-    /// Incremental runs: keep per-asset object fingerprints and results in this
-    /// file; the next run rescans only new or changed assets.
+    /// Incremental runs: keep object fingerprints and per-object results in
+    /// this file; the next run reads only new or changed objects.
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
 

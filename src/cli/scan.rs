@@ -6,7 +6,7 @@
 //! store's async I/O, entered with `block_on` from the workers.
 
 use super::progress::Progress;
-use super::sample::{SeededRng, choose_objects};
+use super::sample::choose_objects;
 use super::scan_db::{self, DbJob};
 use super::scan_object::{Tally, read_part};
 use super::state::State;
@@ -641,11 +641,10 @@ fn error_asset(url: &str, code: &str, message: &str) -> Asset {
 
 fn scan_asset(job: &Job, plan: &AssetPlan) -> Asset {
     let args = job.args;
-    let mut rng = SeededRng::new(args.seed, &plan.id);
     let objects = match job.mode {
         Mode::Full => plan.objects.clone(),
         Mode::Sample | Mode::MetadataOnly => {
-            choose_objects(&plan.objects, args.max_objects.max(1), &mut rng)
+            choose_objects(&plan.objects, args.max_objects.max(1), args.seed)
         }
     };
     debug_assert_eq!(
@@ -672,21 +671,25 @@ fn scan_asset(job: &Job, plan: &AssetPlan) -> Asset {
         ..ReadOptions::default()
     };
     // What a kept part depends on beyond the run's settings (which the
-    // state checks as a whole): this source's sampling and the quota.
+    // state checks as a whole): this source's sampling and caps, and in
+    // sample mode the rows kept per object.
+    let kept_quota = matches!(job.mode, Mode::Sample).then_some(quota);
     let read_key = format!(
-        "{}|quota={quota}|max_decompressed_bytes={}",
+        "{}|max_decompressed_bytes={}",
         serde_json::to_string(&sampling_of(args)).unwrap_or_default(),
         args.max_decompressed_bytes
     );
 
     let mut tally = Tally::new();
     for obj in &objects {
-        let reused = job.state.and_then(|s| s.reuse(&plan.id, obj, &read_key));
+        let reused = job
+            .state
+            .and_then(|s| s.reuse(&plan.id, obj, &read_key, kept_quota));
         let carried = reused.is_some();
         let part = reused.unwrap_or_else(|| {
             let part = read_part(job, plan, obj, quota, &opts);
             if let Some(s) = job.state {
-                s.keep(&plan.id, obj, &read_key, &part);
+                s.keep(&plan.id, obj, &read_key, kept_quota, &part);
             }
             part
         });

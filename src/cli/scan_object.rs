@@ -55,6 +55,27 @@ impl ObjectPart {
     pub fn is_clean(&self) -> bool {
         self.errors.is_empty() && matches!(self.read, ReadEnd::Read { .. })
     }
+
+    /// Whether reading the object again with another per-object quota
+    /// would keep the very same rows: the part kept every row it read, no
+    /// more than `quota`, and (Parquet) read the whole file, so the row
+    /// limit, which follows the quota, did not cut it. A dataset below
+    /// `--max-objects` that gains an object lowers every object's quota;
+    /// small objects then still come from the state.
+    pub fn same_rows_with_quota(&self, quota: usize) -> bool {
+        match self.read {
+            ReadEnd::Read {
+                rows,
+                rows_total,
+                truncated,
+            } => {
+                self.rows_sampled == rows
+                    && rows <= quota as u64
+                    && !(rows_total.is_some() && truncated)
+            }
+            ReadEnd::Failed => false,
+        }
+    }
 }
 
 /// Reads `obj` of `plan` and classifies its rows on their own. In sample

@@ -69,8 +69,12 @@ impl Fingerprint {
 struct StoredPart {
     object: Fingerprint,
     /// The read settings the part depends on beyond the run's (its source's
-    /// sampling, the rows quota per object).
+    /// sampling and caps).
     read: String,
+    /// Rows kept per object in sample mode (`None` in full and metadata-only
+    /// modes, where every row read is kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    quota: Option<usize>,
     part: ObjectPart,
 }
 
@@ -212,11 +216,20 @@ impl State {
     }
 
     /// The kept part of `obj` in asset `id`, when the object and the read
-    /// settings are the same as when it was kept.
-    pub fn reuse(&self, id: &str, obj: &ObjectMeta, read: &str) -> Option<ObjectPart> {
+    /// settings are the same as when it was kept, and the rows it kept are
+    /// the ones `quota` keeps.
+    pub fn reuse(
+        &self,
+        id: &str,
+        obj: &ObjectMeta,
+        read: &str,
+        quota: Option<usize>,
+    ) -> Option<ObjectPart> {
         let mut cur = self.lock();
         let stored = cur.stored.assets.get(id)?.parts.get(&obj.key)?;
-        if stored.read != read || stored.object != Fingerprint::of(obj) {
+        let same_rows =
+            stored.quota == quota || quota.is_some_and(|q| stored.part.same_rows_with_quota(q));
+        if stored.read != read || stored.object != Fingerprint::of(obj) || !same_rows {
             return None;
         }
         let part = stored.part.clone();
@@ -230,7 +243,14 @@ impl State {
 
     /// Keeps the part of an object just read (unless it had errors), and
     /// writes the state when the last write is old enough.
-    pub fn keep(&self, id: &str, obj: &ObjectMeta, read: &str, part: &ObjectPart) {
+    pub fn keep(
+        &self,
+        id: &str,
+        obj: &ObjectMeta,
+        read: &str,
+        quota: Option<usize>,
+        part: &ObjectPart,
+    ) {
         let mut cur = self.lock();
         cur.objects_read += 1;
         if part.is_clean() {
@@ -248,6 +268,7 @@ impl State {
                     StoredPart {
                         object: Fingerprint::of(obj),
                         read: read.to_string(),
+                        quota,
                         part: part.clone(),
                     },
                 );
