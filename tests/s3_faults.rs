@@ -452,7 +452,19 @@ fn a_killed_run_resumes_from_its_state() {
     let _ = child.wait();
     let text = std::fs::read_to_string(&state).expect("state after kill");
     let stored: Value = serde_json::from_str(&text).expect("the state is whole after SIGKILL");
-    let done = stored["assets"].as_object().expect("assets").len() as u64;
+    let entries = stored["assets"].as_object().expect("assets");
+    // Finished assets, and assets whose object was kept but which the kill
+    // caught before they were recorded: those are rescanned without a read.
+    let done = entries
+        .values()
+        .filter(|e| e.get("asset").is_some())
+        .count() as u64;
+    let parts_only = entries
+        .values()
+        .filter(|e| {
+            e.get("asset").is_none() && e["parts"].as_object().is_some_and(|p| !p.is_empty())
+        })
+        .count() as u64;
     assert!((5..120).contains(&done), "{done}");
 
     let (code, inv, stderr) = scan(&["--quiet", "--state", state.to_str().expect("path"), &target]);
@@ -460,6 +472,92 @@ fn a_killed_run_resumes_from_its_state() {
     let inc = &inv["scan"]["incremental"];
     assert_eq!(inc["carried_forward"], done, "{inc}");
     assert_eq!(inc["rescanned"], 120 - done, "{inc}");
-    assert_eq!(io(&inv, "get_requests"), 120 - done);
+    assert_eq!(inc["objects_carried_forward"], parts_only, "{inc}");
+    assert_eq!(io(&inv, "get_requests"), 120 - done - parts_only);
     assert_eq!(inv["assets"].as_array().expect("assets").len(), 120);
+}
+
+/// `kill -9` in the middle of one large dataset (`--full`): the objects it
+/// had kept survive in the state, and the next run reads only the others.
+/// Its asset is what a fresh scan reports.
+#[test]
+fn a_run_killed_inside_a_dataset_resumes_from_its_kept_objects() {
+    let b = bucket("killds");
+    let objects: Vec<(String, Vec<u8>)> = (0..80)
+        .map(|i| {
+            (
+                format!("events/dt={i:03}/part-0.csv"),
+                format!("email,ip\nu{i}@example.com,10.0.0.{}\n", i % 250).into_bytes(),
+            )
+        })
+        .collect();
+    put_many(&b, objects);
+    let dir = common::tempdir();
+    let state = dir.path().join("state.json");
+    let state_arg = state.to_str().expect("path");
+    let target = format!("s3://{b}/events/");
+    let id = target.clone();
+    let slow = proxy::start(
+        &endpoint(),
+        Rules {
+            delay: Some(Duration::from_millis(60)),
+            ..Rules::default()
+        },
+    );
+    let mut child = ferret_s3(&slow.url)
+        .args([
+            "--quiet",
+            "--full",
+            "--threads",
+            "1",
+            "--state",
+            state_arg,
+            &target,
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let kept_parts = |v: &Value| v["assets"][&id]["parts"].as_object().map_or(0, |p| p.len());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        assert!(Instant::now() < deadline, "no object kept in time");
+        assert!(
+            child.try_wait().expect("wait").is_none(),
+            "the scan finished before it could be killed"
+        );
+        if let Ok(text) = std::fs::read_to_string(&state)
+            && let Ok(v) = serde_json::from_str::<Value>(&text)
+            && kept_parts(&v) >= 5
+        {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.kill().expect("kill -9");
+    let _ = child.wait();
+    let text = std::fs::read_to_string(&state).expect("state after kill");
+    let stored: Value = serde_json::from_str(&text).expect("the state is whole after SIGKILL");
+    let kept = kept_parts(&stored) as u64;
+    assert!((5..80).contains(&kept), "{kept}");
+    assert!(
+        stored["assets"][&id].get("asset").is_none(),
+        "the asset was not finished"
+    );
+
+    let (code, inv, stderr) = scan(&["--quiet", "--full", "--state", state_arg, &target]);
+    assert_eq!(code, 0, "{stderr}");
+    let inc = &inv["scan"]["incremental"];
+    assert_eq!(inc["objects_carried_forward"], kept, "{inc}");
+    assert_eq!(inc["objects_read"], 80 - kept, "{inc}");
+    assert_eq!(io(&inv, "get_requests"), 80 - kept);
+    let (code, fresh, stderr) = scan(&["--quiet", "--full", &target]);
+    assert_eq!(code, 0, "{stderr}");
+    let mut resumed = inv["assets"][0].clone();
+    resumed
+        .as_object_mut()
+        .expect("asset")
+        .remove("objects_carried_forward");
+    assert_eq!(resumed, fresh["assets"][0]);
+    assert_eq!(fresh["assets"][0]["rows_sampled"], 80);
 }
