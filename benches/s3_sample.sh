@@ -3,7 +3,9 @@
 #  1. bytes fetched by a sampled scan of a dataset of large Parquet files,
 #     against the dataset's size (target: at most 5%);
 #  2. requests per sampled Parquet object (footer + coalesced column chunks);
-#  3. wall time to list and sample a 10,000-object bucket, in objects/s.
+#  3. wall time to list and sample a 10,000-object bucket, in objects/s;
+#  4. an incremental nightly run (--full --state) over that bucket after one
+#     new object: objects read and wall time against the first run.
 #
 # usage: bash benches/s3_sample.sh [FILES] [MIB_PER_FILE]   (default 4 x 64 MiB)
 # Uses FERRET_TEST_S3_ENDPOINT when set (a running server), else starts moto.
@@ -61,5 +63,36 @@ objs = sum(a["objects_total"] for a in inv["assets"])
 io = inv["scan"]["io"]
 print(f"{objs} objects in {len(inv['assets'])} asset(s); {io['list_requests']} list + {io['get_requests']} get requests")
 print(f"wall time {secs:.2f} s (process start to exit) = {objs / secs:.0f} objects/s")
+PY
+
+echo "== incremental --full --state over s3://bench-many/: first run, then one new object"
+run_timed() { # OUT -> prints seconds
+  local start end
+  start=$(date +%s.%N)
+  "$FERRET_BIN" scan --quiet --full --state "$out/state.json" --s3-endpoint "$ep" -o "$1" s3://bench-many/ || true
+  end=$(date +%s.%N)
+  python3 -c "print(f'{$end - $start:.2f}')"
+}
+first_secs=$(run_timed "$out/first.json")
+python3 - "$ep" <<'PY'
+import sys, boto3
+s3 = boto3.client("s3", endpoint_url=sys.argv[1], region_name="us-east-1",
+                  aws_access_key_id="bench", aws_secret_access_key="bench")
+s3.put_object(Bucket="bench-many", Key="clicks/dt=2024-01-29/part-10000.jsonl",
+              Body=b'{"email":"visitor10000@example.com","n":10000}\n')
+PY
+second_secs=$(run_timed "$out/second.json")
+python3 - "$out/first.json" "$out/second.json" "$first_secs" "$second_secs" "$out/state.json" <<'PY'
+import json, os, sys
+first, second = (json.load(open(p)) for p in sys.argv[1:3])
+t1, t2 = float(sys.argv[3]), float(sys.argv[4])
+for name, inv, t in (("first run", first, t1), ("after one new object", second, t2)):
+    inc, io = inv["scan"]["incremental"], inv["scan"]["io"]
+    print(f"{name}: {t:.2f} s, objects read {inc.get('objects_read')}, carried forward "
+          f"{inc.get('objects_carried_forward')}, get requests {io['get_requests']}")
+print(f"state file: {os.path.getsize(sys.argv[5])} bytes; second/first wall time {t2 / t1:.3f}")
+a, b = first["assets"][0], second["assets"][0]
+print(f"rows {a['rows_sampled']} -> {b['rows_sampled']}; labels unchanged: "
+      f"{[c['labels'] for c in a['columns']] == [c['labels'] for c in b['columns']]}")
 PY
 rm -rf "$out"

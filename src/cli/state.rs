@@ -384,3 +384,40 @@ pub fn settings_key(
         serde_json::to_string(thresholds).unwrap_or_default()
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::testing;
+
+    /// A state written by the previous release (format 1: whole assets, no
+    /// parts) is still used: upgrading does not cost a full rescan.
+    #[test]
+    fn a_format_1_state_still_loads() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("state.json");
+        let asset = testing::asset("file:///d/t/", vec![]);
+        let v1 = serde_json::json!({
+            "format": 1,
+            "settings": "mode=sample",
+            "assets": {
+                "file:///d/t/": {
+                    "objects": [{ "key": "t/a.csv", "size": 3 }],
+                    "asset": asset,
+                }
+            }
+        });
+        std::fs::write(&path, v1.to_string()).expect("write");
+        let state = State::open(&path, "mode=sample".into());
+        assert_eq!(state.ignored, None);
+        let cur = state.lock();
+        let entry = &cur.stored.assets["file:///d/t/"];
+        assert_eq!(entry.asset.as_ref().map(|a| &a.id), Some(&asset.id));
+        assert!(entry.parts.is_empty());
+        drop(cur);
+        // Another settings string: not used.
+        let other = State::open(&path, "mode=full".into());
+        assert!(other.ignored.is_some());
+        assert!(other.lock().stored.assets.is_empty());
+    }
+}
