@@ -92,7 +92,7 @@ for name, inv, t in (("first run", first, t1), ("after one new object", second, 
           f"{inc.get('objects_carried_forward')}, get requests {io['get_requests']}")
 print(f"state file: {os.path.getsize(sys.argv[5])} bytes; second/first wall time {t2 / t1:.3f}")
 a, b = first["assets"][0], second["assets"][0]
-print(f"rows {a['rows_sampled']} -> {b['rows_sampled']}; labels unchanged: "
-      f"{[c['labels'] for c in a['columns']] == [c['labels'] for c in b['columns']]}")
+names = lambda asset: [(c["path"], [l["label"] for l in c["labels"]]) for c in asset["columns"]]
+print(f"rows {a['rows_sampled']} -> {b['rows_sampled']}; same columns and labels: {names(a) == names(b)}")
 PY
 rm -rf "$out"

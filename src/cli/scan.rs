@@ -8,7 +8,7 @@
 use super::progress::Progress;
 use super::sample::choose_objects;
 use super::scan_db::{self, DbJob};
-use super::scan_object::{Tally, read_part};
+use super::scan_object::{ObjectPart, Tally, read_part};
 use super::state::State;
 use super::target::Target;
 use super::{LogFormat, ScanArgs, config, exit};
@@ -23,12 +23,16 @@ use crate::output;
 use crate::source::db::postgres::{PgSettings, PgSource};
 use crate::source::discover::{AssetPlan, KeyFilter, discover};
 use crate::source::format::{Flow, Format, ReadOptions, read_object};
-use crate::source::store::{DynStore, LocalStore};
+use crate::source::store::{DynStore, LocalStore, ObjectMeta};
 use arrow::record_batch::RecordBatch;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+/// Objects of one asset read (or taken from the state) before their parts
+/// are folded: bounds the parts held in memory at once.
+const OBJECTS_IN_FLIGHT: usize = 256;
 
 /// How values are sampled, derived from the arguments.
 #[derive(Debug, Clone, Copy)]
@@ -680,22 +684,37 @@ fn scan_asset(job: &Job, plan: &AssetPlan) -> Asset {
         args.max_decompressed_bytes
     );
 
-    let mut tally = Tally::new();
-    for obj in &objects {
-        let reused = job
+    let part_of = |obj: &ObjectMeta| {
+        if let Some(part) = job
             .state
-            .and_then(|s| s.reuse(&plan.id, obj, &read_key, kept_quota));
-        let carried = reused.is_some();
-        let part = reused.unwrap_or_else(|| {
-            let part = read_part(job, plan, obj, quota, &opts);
-            if let Some(s) = job.state {
-                s.keep(&plan.id, obj, &read_key, kept_quota, &part);
-            }
-            part
-        });
-        job.progress.object_read();
-        tally.carried += u64::from(carried);
-        tally.add(job, part, obj.size);
+            .and_then(|s| s.reuse(&plan.id, obj, &read_key, kept_quota))
+        {
+            return (part, true);
+        }
+        let part = read_part(job, plan, obj, quota, &opts);
+        if let Some(s) = job.state {
+            s.keep(&plan.id, obj, &read_key, kept_quota, &part);
+        }
+        (part, false)
+    };
+    // Objects are read in parallel (a dataset of many small objects is
+    // bound by request latency, not CPU) and folded in order, so the result
+    // does not depend on which read finished first. Chunks bound the parts
+    // held at once.
+    let mut tally = Tally::new();
+    for chunk in objects.chunks(OBJECTS_IN_FLIGHT) {
+        let parts: Vec<(ObjectPart, bool)> = chunk
+            .par_iter()
+            .map(|obj| {
+                let done = part_of(obj);
+                job.progress.object_read();
+                done
+            })
+            .collect();
+        for ((part, carried), obj) in parts.into_iter().zip(chunk) {
+            tally.carried += u64::from(carried);
+            tally.add(job, part, obj.size);
+        }
     }
     let Tally {
         profile,
