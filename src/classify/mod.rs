@@ -711,6 +711,15 @@ fn resolve_conflicts(
 
 /// Blank, or a placeholder that means "no value" (`n/a`, `null`, `-`).
 fn is_null_like(value: &str) -> bool {
+    // Most values: longer than any placeholder, with no whitespace (ASCII or
+    // not) at either end for `trim` to remove.
+    if let (Some(&first), Some(&last)) = (value.as_bytes().first(), value.as_bytes().last())
+        && value.len() > 9
+        && first.is_ascii_graphic()
+        && last.is_ascii_graphic()
+    {
+        return false;
+    }
     let t = value.trim();
     t.is_empty() || (t.len() <= 9 && NULL_LIKE.iter().any(|n| t.eq_ignore_ascii_case(n)))
 }
@@ -767,6 +776,29 @@ mod tests {
         let b = prevalence_bound(1000);
         assert!((b - 0.002991).abs() < 1e-5, "{b}");
         assert!(prevalence_bound(100) > prevalence_bound(1000));
+    }
+
+    #[test]
+    fn null_like_placeholders_with_any_whitespace() {
+        for v in [
+            "",
+            "  ",
+            "null",
+            " N/A ",
+            "undefined",
+            "\u{3000}none\u{3000}\u{3000}",
+            "\tNULL\t\t\t\t\t\t",
+        ] {
+            assert!(is_null_like(v), "{v:?}");
+        }
+        for v in [
+            "nullable",
+            "jo@example.com",
+            "undefined!",
+            "\u{3000}a long value",
+        ] {
+            assert!(!is_null_like(v), "{v:?}");
+        }
     }
 
     fn batch(rows: &[(&str, &str)]) -> RecordBatch {

@@ -113,16 +113,22 @@ pub fn read(
                         continue;
                     }
                     // One record of lookahead: the last one may be partial.
-                    if let Some(rec) = pending.replace(std::mem::take(&mut next))
-                        && emit(
-                            &rec,
-                            record_no - 1,
-                            &columns,
-                            &mut out,
-                            &mut counts,
-                            &mut stats,
-                        )
-                        && out.rows >= batch_rows
+                    // The two records swap buffers, so reading allocates
+                    // nothing per record.
+                    let Some(rec) = pending.as_mut() else {
+                        pending = Some(std::mem::take(&mut next));
+                        continue;
+                    };
+                    std::mem::swap(rec, &mut next);
+                    // `next` now holds the previous record.
+                    if emit(
+                        &next,
+                        record_no - 1,
+                        &columns,
+                        &mut out,
+                        &mut counts,
+                        &mut stats,
+                    ) && out.rows >= batch_rows
                         && out.flush(&columns, sink)? == Flow::Stop
                     {
                         stopped = true;
