@@ -394,6 +394,55 @@ fn access_denied_on_some_keys_and_wrong_credentials() {
     }
 }
 
+/// Runs a `--state` scan of `args` with one worker behind a proxy that
+/// delays each request by 60 ms, kills it with SIGKILL as soon as the state
+/// file satisfies `ready`, and returns the state as the kill left it.
+fn kill_when_state(
+    state: &std::path::Path,
+    args: &[&str],
+    ready: impl Fn(&Value) -> bool,
+) -> Value {
+    let slow = proxy::start(
+        &endpoint(),
+        Rules {
+            delay: Some(Duration::from_millis(60)),
+            ..Rules::default()
+        },
+    );
+    let mut child = ferret_s3(&slow.url)
+        .args([
+            "--quiet",
+            "--threads",
+            "1",
+            "--state",
+            state.to_str().expect("path"),
+        ])
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        assert!(Instant::now() < deadline, "the state was not ready in time");
+        assert!(
+            child.try_wait().expect("wait").is_none(),
+            "the scan finished before it could be killed"
+        );
+        if let Ok(text) = std::fs::read_to_string(state)
+            && let Ok(v) = serde_json::from_str::<Value>(&text)
+            && ready(&v)
+        {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.kill().expect("kill -9");
+    let _ = child.wait();
+    let text = std::fs::read_to_string(state).expect("state after kill");
+    serde_json::from_str(&text).expect("the state is whole after SIGKILL")
+}
+
 /// `kill -9` in the middle of a `--state` run: the next run carries forward
 /// exactly what the state recorded and scans only the rest.
 #[test]
@@ -412,46 +461,10 @@ fn a_killed_run_resumes_from_its_state() {
     let dir = common::tempdir();
     let state = dir.path().join("state.json");
     let target = format!("s3://{b}/");
-    // Each request waits 60 ms in the proxy: one worker needs ~7 s in all.
-    let slow = proxy::start(
-        &endpoint(),
-        Rules {
-            delay: Some(Duration::from_millis(60)),
-            ..Rules::default()
-        },
-    );
-    let mut child = ferret_s3(&slow.url)
-        .args([
-            "--quiet",
-            "--threads",
-            "1",
-            "--state",
-            state.to_str().expect("path"),
-            &target,
-        ])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        assert!(Instant::now() < deadline, "no state written in time");
-        assert!(
-            child.try_wait().expect("wait").is_none(),
-            "the scan finished before it could be killed"
-        );
-        if let Ok(text) = std::fs::read_to_string(&state)
-            && let Ok(v) = serde_json::from_str::<Value>(&text)
-            && v["assets"].as_object().is_some_and(|m| m.len() >= 5)
-        {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    child.kill().expect("kill -9");
-    let _ = child.wait();
-    let text = std::fs::read_to_string(&state).expect("state after kill");
-    let stored: Value = serde_json::from_str(&text).expect("the state is whole after SIGKILL");
+    // One worker needs ~7 s for the 120 objects behind the slow proxy.
+    let stored = kill_when_state(&state, &[&target], |v| {
+        v["assets"].as_object().is_some_and(|m| m.len() >= 5)
+    });
     let entries = stored["assets"].as_object().expect("assets");
     // Finished assets, and assets whose object was kept but which the kill
     // caught before they were recorded: those are rescanned without a read.
@@ -497,47 +510,8 @@ fn a_run_killed_inside_a_dataset_resumes_from_its_kept_objects() {
     let state_arg = state.to_str().expect("path");
     let target = format!("s3://{b}/events/");
     let id = target.clone();
-    let slow = proxy::start(
-        &endpoint(),
-        Rules {
-            delay: Some(Duration::from_millis(60)),
-            ..Rules::default()
-        },
-    );
-    let mut child = ferret_s3(&slow.url)
-        .args([
-            "--quiet",
-            "--full",
-            "--threads",
-            "1",
-            "--state",
-            state_arg,
-            &target,
-        ])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("spawn");
     let kept_parts = |v: &Value| v["assets"][&id]["parts"].as_object().map_or(0, |p| p.len());
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        assert!(Instant::now() < deadline, "no object kept in time");
-        assert!(
-            child.try_wait().expect("wait").is_none(),
-            "the scan finished before it could be killed"
-        );
-        if let Ok(text) = std::fs::read_to_string(&state)
-            && let Ok(v) = serde_json::from_str::<Value>(&text)
-            && kept_parts(&v) >= 5
-        {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    child.kill().expect("kill -9");
-    let _ = child.wait();
-    let text = std::fs::read_to_string(&state).expect("state after kill");
-    let stored: Value = serde_json::from_str(&text).expect("the state is whole after SIGKILL");
+    let stored = kill_when_state(&state, &["--full", &target], |v| kept_parts(v) >= 5);
     let kept = kept_parts(&stored) as u64;
     assert!((5..80).contains(&kept), "{kept}");
     assert!(
