@@ -21,7 +21,7 @@ use super::compress::{self, Input};
 use super::text::decode_lossy;
 use super::{BatchSink, Flow, ReadOptions, ReadProblem, ReadStats, Tally};
 use crate::source::batch::string_field;
-use arrow::array::{Array, ArrayRef, StringBuilder};
+use arrow::array::{Array, ArrayRef, BinaryBuilder, StringArray};
 use arrow::datatypes::Schema;
 use arrow::record_batch::RecordBatch;
 use csv::ByteRecord;
@@ -218,13 +218,17 @@ fn emit(
         counts.extra.note(record_no);
     }
     out.ensure(columns.len());
+    // ASCII records (nearly all) need no per-field UTF-8 check; the batch
+    // is checked as a whole when it is built.
+    let ascii = rec.as_slice().is_ascii();
     let mut lossy_row = false;
     for (j, b) in out.builders.iter_mut().enumerate() {
         match rec.get(j) {
+            Some(f) if !f.is_empty() && ascii => b.append_value(f),
             Some(f) if !f.is_empty() => {
                 let (s, lossy) = decode_lossy(f);
                 lossy_row |= lossy;
-                b.append_value(s);
+                b.append_value(s.as_bytes());
             }
             _ => b.append_null(),
         }
@@ -237,32 +241,37 @@ fn emit(
     true
 }
 
+/// Column builders of the batch being filled. Bytes, not strings: every
+/// value appended is valid UTF-8 (ASCII, or decoded), and the batch is
+/// validated once as it is turned into string arrays.
 #[derive(Default)]
 struct Columns {
-    builders: Vec<StringBuilder>,
+    builders: Vec<BinaryBuilder>,
     rows: usize,
 }
 
 impl Columns {
     fn ensure(&mut self, n: usize) {
         while self.builders.len() < n {
-            self.builders.push(StringBuilder::new());
+            self.builders.push(BinaryBuilder::new());
         }
     }
 
     fn flush(&mut self, columns: &[String], sink: &mut dyn BatchSink) -> Result<Flow, ReadProblem> {
         self.ensure(columns.len());
         let fields: Vec<_> = columns.iter().map(|c| string_field(c, "string")).collect();
-        let arrays: Vec<ArrayRef> = self
+        let arrays: Result<Vec<ArrayRef>, _> = self
             .builders
             .iter_mut()
             .map(|b| {
                 let array = b.finish();
                 // The next batch is likely the same size: no regrowing.
-                *b = StringBuilder::with_capacity(array.len(), array.value_data().len());
-                Arc::new(array) as ArrayRef
+                *b = BinaryBuilder::with_capacity(array.len(), array.value_data().len());
+                StringArray::try_from_binary(array).map(|a| Arc::new(a) as ArrayRef)
             })
             .collect();
+        let arrays =
+            arrays.map_err(|e| ReadProblem::new("internal", format!("building batch: {e}")))?;
         let options =
             arrow::record_batch::RecordBatchOptions::new().with_row_count(Some(self.rows));
         self.rows = 0;
