@@ -24,13 +24,16 @@ use regex_syntax::hir::{
 
 /// Appends the shape of `value` (ASCII digits replaced by `0`) to `out`.
 /// Only ASCII bytes change, so the shape is valid UTF-8 of the same length.
-/// Bytes, not a `String`: a byte map is one pass the compiler vectorises.
+/// Bytes, not a `String`: a copy, then a byte map in place, both loops the
+/// compiler vectorises (`extend` from a mapped iterator is not: it writes
+/// byte by byte through the length guard, measured ~10 instructions a byte).
 pub(super) fn shape_into(value: &str, out: &mut Vec<u8>) {
-    out.extend(
-        value
-            .bytes()
-            .map(|b| if b.is_ascii_digit() { b'0' } else { b }),
-    );
+    let start = out.len();
+    out.extend_from_slice(value.as_bytes());
+    // An unconditional store (a select): a conditional one is not vectorised.
+    for b in &mut out[start..] {
+        *b = if b.is_ascii_digit() { b'0' } else { *b };
+    }
 }
 
 /// The digit-blind version of `hir`, and whether it differs from `hir`.

@@ -19,8 +19,9 @@ pub fn nz_ird(s: &str) -> bool {
         return false;
     }
     let (body, check) = ds.split_at(ds.len() - 1);
-    let mut padded = vec![0u8; 8 - body.len()];
-    padded.extend_from_slice(body);
+    // Left-padded to 8 digits, on the stack (runs on every 9-digit id).
+    let mut padded = [0u8; 8];
+    padded[8 - body.len()..].copy_from_slice(body);
     let calc = |w: &[u32]| (11 - weighted_sum(&padded, w) % 11) % 11;
     let mut c = calc(&[3, 2, 7, 6, 5, 4, 3, 2]);
     if c == 10 {
@@ -52,6 +53,15 @@ pub fn sg_nric(s: &str) -> bool {
 /// Hong Kong identity card: one or two letters, six digits and a check
 /// character (0-9 or A), weights 9..2 with a blank first letter worth 36.
 pub fn hk_id(s: &str) -> bool {
+    // The first alphanumeric must be a letter: reject the common case (an
+    // all-digit id) before collecting.
+    if !s
+        .bytes()
+        .find(u8::is_ascii_alphanumeric)
+        .is_some_and(|b| b.is_ascii_alphabetic())
+    {
+        return false;
+    }
     let b = alnum_upper(s);
     let letters = b.iter().take_while(|c| c.is_ascii_uppercase()).count();
     if !(1..=2).contains(&letters) || b.len() != letters + 7 {
@@ -61,13 +71,26 @@ pub fn hk_id(s: &str) -> bool {
     if !body.iter().all(u8::is_ascii_digit) {
         return false;
     }
-    let mut vals: Vec<u32> = Vec::with_capacity(8);
+    // Always 8 values (a space, or two letters, then six digits), on the
+    // stack: every customer id of the shape `C0000000` comes here.
+    let mut vals = [0u32; 8];
+    let mut n = 0;
+    let mut push = |v: u32| {
+        vals[n] = v;
+        n += 1;
+    };
     if letters == 1 {
-        vals.push(36);
+        push(36);
     }
-    vals.extend(b[..letters].iter().map(|c| u32::from(c - b'A') + 10));
-    vals.extend(body.iter().map(|c| u32::from(c - b'0')));
-    let sum: u32 = vals.iter().zip((2..=9).rev()).map(|(v, w)| v * w).sum();
+    b[..letters]
+        .iter()
+        .for_each(|c| push(u32::from(c - b'A') + 10));
+    body.iter().for_each(|c| push(u32::from(c - b'0')));
+    let sum: u32 = vals[..n]
+        .iter()
+        .zip((2..=9).rev())
+        .map(|(v, w)| v * w)
+        .sum();
     let check = (11 - sum % 11) % 11;
     let want = if check == 10 {
         b'A'
