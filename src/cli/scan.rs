@@ -712,8 +712,7 @@ fn scan_asset(job: &Job, plan: &AssetPlan) -> Asset {
             })
             .collect();
         for ((part, carried), obj) in parts.into_iter().zip(chunk) {
-            tally.carried += u64::from(carried);
-            tally.add(job, part, obj.size);
+            tally.add(job, part, obj.size, carried);
         }
     }
     let Tally {

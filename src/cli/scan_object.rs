@@ -187,8 +187,10 @@ impl Tally {
         }
     }
 
-    /// Folds the part of an object of `size` bytes.
-    pub fn add(&mut self, job: &Job, part: ObjectPart, size: u64) {
+    /// Folds the part of an object of `size` bytes, read now or (`carried`)
+    /// taken from the state.
+    pub fn add(&mut self, job: &Job, part: ObjectPart, size: u64, carried: bool) {
+        self.carried += u64::from(carried);
         if !part.columns_seen.is_empty() && !self.column_sets.contains(&part.columns_seen) {
             self.column_sets.push(part.columns_seen);
         }
