@@ -109,6 +109,98 @@ fn walk(hir: &Hir, changed: &mut bool) -> Hir {
     }
 }
 
+/// What a pattern can tell apart among the ten ASCII digits: per digit, the
+/// smallest digit that no class or literal of `hir` (nor a digit of one of
+/// `literals`) separates from it. Mapping every digit of a value to its entry
+/// gives a *class shape* that the pattern matches at exactly the spans where
+/// it matches the value: the pattern only tests a digit against classes and
+/// literals, and the mapped digit belongs to the same ones. All entries are
+/// `b'0'` for a digit-blind pattern; `[1-9]\d{2}` gives `0` and `1..=9 -> 1`.
+pub(super) fn digit_classes(hir: &Hir, literals: &[String]) -> [u8; 10] {
+    let mut sets = Vec::new();
+    digit_sets(hir, &mut sets);
+    for l in literals {
+        sets.extend(
+            l.bytes()
+                .filter(u8::is_ascii_digit)
+                .map(|b| 1u16 << (b - b'0')),
+        );
+    }
+    // Partition refinement: digits stay together while every set holds both
+    // or neither.
+    let mut id = [0usize; 10];
+    for set in sets {
+        let mut renumber: Vec<(usize, bool)> = Vec::new();
+        for (d, slot) in id.iter_mut().enumerate() {
+            let key = (*slot, set & (1 << d) != 0);
+            *slot = match renumber.iter().position(|k| *k == key) {
+                Some(p) => p,
+                None => {
+                    renumber.push(key);
+                    renumber.len() - 1
+                }
+            };
+        }
+    }
+    let mut map = [b'0'; 10];
+    for d in 0..10 {
+        let first = id.iter().position(|&c| c == id[d]).unwrap_or(d);
+        map[d] = b'0' + first as u8;
+    }
+    map
+}
+
+/// Appends `value` with each ASCII digit replaced by its `classes` entry
+/// (see [`digit_classes`]); valid UTF-8 of the same length, like a shape.
+/// A copy, then a map in place (see [`shape_into`] for why).
+pub(super) fn class_shape_into(value: &str, classes: &[u8; 10], out: &mut Vec<u8>) {
+    let start = out.len();
+    out.extend_from_slice(value.as_bytes());
+    for b in &mut out[start..] {
+        if let Some(&c) = b
+            .checked_sub(b'0')
+            .and_then(|d| classes.get(usize::from(d)))
+        {
+            *b = c;
+        }
+    }
+}
+
+/// The digit subsets (bit `d` for digit `d`) that classes and literals of
+/// `hir` test.
+fn digit_sets(hir: &Hir, sets: &mut Vec<u16>) {
+    let in_range = |lo: u32, hi: u32| {
+        (0u16..10)
+            .filter(|&d| (lo..=hi).contains(&(u32::from(b'0') + u32::from(d))))
+            .fold(0u16, |m, d| m | 1 << d)
+    };
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => {}
+        HirKind::Literal(lit) => sets.extend(
+            lit.0
+                .iter()
+                .filter(|b| b.is_ascii_digit())
+                .map(|b| 1u16 << (b - b'0')),
+        ),
+        HirKind::Class(Class::Unicode(class)) => sets.push(
+            class
+                .ranges()
+                .iter()
+                .fold(0, |m, r| m | in_range(r.start() as u32, r.end() as u32)),
+        ),
+        HirKind::Class(Class::Bytes(class)) => sets.push(class.ranges().iter().fold(0, |m, r| {
+            m | in_range(u32::from(r.start()), u32::from(r.end()))
+        })),
+        HirKind::Repetition(rep) => digit_sets(&rep.sub, sets),
+        HirKind::Capture(cap) => digit_sets(&cap.sub, sets),
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => {
+            for h in subs {
+                digit_sets(h, sets);
+            }
+        }
+    }
+}
+
 /// A looser version of `hir` for the union filters: every counted range
 /// `{m,n}` becomes `{m,}`. A union of many patterns with ranges such as
 /// `{0,63}` has a lazy DFA with very many states (each count is a state), and
@@ -178,6 +270,50 @@ mod tests {
             r"\bfoo\b",
         ] {
             assert!(!relaxed(p).1, "{p} should be unchanged");
+        }
+    }
+
+    fn classes(pattern: &str) -> String {
+        let hir = regex_syntax::parse(pattern).expect("test pattern parses");
+        String::from_utf8(digit_classes(&hir, &[]).to_vec()).expect("digits are UTF-8")
+    }
+
+    #[test]
+    fn digit_classes_keep_apart_only_what_the_pattern_tests() {
+        assert_eq!(classes(r"\d{3}-\d{2}|[^0-9]x|\w+"), "0000000000");
+        assert_eq!(classes(r"[1-9]\d{2}"), "0111111111");
+        assert_eq!(classes(r"9\d{8}"), "0000000009");
+        assert_eq!(classes(r"[2-6]\d{3} ?[1-9]"), "0122222111");
+        assert_eq!(classes(r"(?:19|20)\d{6}"), "0123333339");
+        let hir = regex_syntax::parse(r"\d+").expect("parses");
+        assert_eq!(digit_classes(&hir, &["id7".into()]), *b"0000000700");
+    }
+
+    #[test]
+    fn a_pattern_matches_a_class_shape_where_it_matches_the_value() {
+        let patterns = [
+            r"\b[1-9]\d{2} ?\d{3} ?\d{3}\b",
+            r"\b(?:19|20)?\d{6}[-+]?\d{4}\b",
+            r"(?:\(0\d{1,4}\) ?|\b0\d{1,4}[ .\-/])\d{2,8}\b",
+        ];
+        let values = [
+            "123 456 789",
+            "023456789",
+            "tel 0301 2345678 or 0171-99",
+            "19811218-9876 and 811218+9876",
+            "20991231 0000",
+        ];
+        for p in patterns {
+            let hir = regex_syntax::parse(p).expect("parses");
+            let map = digit_classes(&hir, &[]);
+            let re = Regex::new(p).expect("compiles");
+            for v in values {
+                let mut key = Vec::new();
+                class_shape_into(v, &map, &mut key);
+                let key = String::from_utf8(key).expect("a class shape is UTF-8");
+                let spans = |t: &str| re.find_iter(t).map(|m| m.range()).collect::<Vec<_>>();
+                assert_eq!(spans(v), spans(&key), "{p} on {v:?} ({key:?})");
+            }
         }
     }
 
