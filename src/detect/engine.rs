@@ -143,10 +143,13 @@ enum Step {
     Exact(u32),
 }
 
+/// A map keyed by shapes.
+type ByBytes<V> = HashMap<Box<[u8]>, V, foldhash::fast::RandomState>;
+
 /// Shapes seen by one thread, and their plans.
 #[derive(Debug, Default)]
 struct Memo {
-    slots: HashMap<Box<[u8]>, u32, foldhash::fast::RandomState>,
+    slots: ByBytes<u32>,
     plans: Vec<Plan>,
     exact: ExactMemo,
 }
@@ -156,7 +159,7 @@ struct Memo {
 /// many class shapes for `[1-9]`; still far fewer than values.
 #[derive(Debug, Default)]
 struct ExactMemo {
-    spans: Vec<HashMap<Box<[u8]>, Box<[Span]>, foldhash::fast::RandomState>>,
+    spans: Vec<ByBytes<Box<[Span]>>>,
     /// Entries over all detectors.
     entries: usize,
     key: Vec<u8>,
