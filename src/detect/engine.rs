@@ -31,7 +31,7 @@
 //! applied on every path.
 
 use super::Detector;
-use super::relax::{class_shape_into, digit_classes, filter_superset, relax, shape_into};
+use super::relax::{filter_superset, relax, shape_into};
 use regex_automata::meta::Regex as MetaRegex;
 use regex_automata::{Input, MatchKind, PatternSet};
 use regex_syntax::hir::Hir;
@@ -83,11 +83,6 @@ pub(super) struct Engine {
     /// Per detector: its pattern and prefilter treat all ten digits alike,
     /// so its matches on a shape are its matches on the value.
     digit_blind: Vec<bool>,
-    /// Per detector, the digit classes its pattern and prefilter tell apart
-    /// (see `relax::digit_classes`): its spans are remembered per class
-    /// shape, so a detector that is not digit-blind runs its regex once per
-    /// class shape, not once per value.
-    digit_classes: Vec<[u8; 10]>,
     memo: ThreadLocal<RefCell<Memo>>,
 }
 
@@ -138,47 +133,63 @@ enum Plan {
 enum Step {
     /// A digit-blind detector's match, found on the shape; only its
     /// validator runs on the value.
-    Span { detector: u32, span: Span },
+    Span {
+        detector: u32,
+        start: u32,
+        end: u32,
+        whole_value: bool,
+    },
     /// The detector might match: run its own regex on the value.
     Exact(u32),
 }
 
-/// A map keyed by shapes.
-type ByBytes<V> = HashMap<Box<[u8]>, V, foldhash::fast::RandomState>;
-
 /// Shapes seen by one thread, and their plans.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Memo {
-    slots: ByBytes<u32>,
+    slots: HashMap<Box<[u8]>, u32, foldhash::fast::RandomState>,
     plans: Vec<Plan>,
-    exact: ExactMemo,
+    /// Hashes of shapes met once and not remembered (a bit each, see
+    /// `plan_values`).
+    seen: Box<[u64]>,
+    seen_count: usize,
+    seen_hasher: foldhash::fast::FixedState,
 }
 
-/// Spans of the detectors that are not digit-blind, per detector and class
-/// shape (see `Engine::digit_classes`). A timestamp column has one shape but
-/// many class shapes for `[1-9]`; still far fewer than values.
-#[derive(Debug, Default)]
-struct ExactMemo {
-    spans: Vec<ByBytes<Box<[Span]>>>,
-    /// Entries over all detectors.
-    entries: usize,
-    key: Vec<u8>,
-    found: Vec<Span>,
+impl Default for Memo {
+    fn default() -> Memo {
+        Memo {
+            slots: HashMap::default(),
+            plans: Vec::new(),
+            seen: vec![0; SEEN_BITS / 64].into_boxed_slice(),
+            seen_count: 0,
+            seen_hasher: foldhash::fast::FixedState::default(),
+        }
+    }
 }
 
-/// A detector's regex match on a class shape, not yet validated.
-#[derive(Debug, Clone, Copy)]
-struct Span {
-    start: u32,
-    end: u32,
-    whole_value: bool,
-}
-
-/// The class-shape memo is emptied when it holds this many entries (a few
-/// MB per thread at most, like the shape memo).
-const EXACT_ENTRIES: usize = 16 * 1024;
+/// Bits of the filter of shapes met once (128 KiB: stays in cache).
+const SEEN_BITS: usize = 1 << 20;
+/// The filter is emptied after this many shapes, so it stays sparse.
+const SEEN_RESET: usize = SEEN_BITS / 8;
 
 impl Memo {
+    /// Whether `shape` (probably) was met before; marks it met.
+    fn seen_before(&mut self, shape: &[u8]) -> bool {
+        use std::hash::BuildHasher;
+        let bit = self.seen_hasher.hash_one(shape) as usize % SEEN_BITS;
+        let (word, mask) = (bit / 64, 1u64 << (bit % 64));
+        if self.seen[word] & mask != 0 {
+            return true;
+        }
+        if self.seen_count >= SEEN_RESET {
+            self.seen.fill(0);
+            self.seen_count = 0;
+        }
+        self.seen[word] |= mask;
+        self.seen_count += 1;
+        false
+    }
+
     fn push(&mut self, plan: Plan) -> u32 {
         self.plans.push(plan);
         (self.plans.len() - 1) as u32
@@ -188,7 +199,6 @@ impl Memo {
 impl Engine {
     pub(super) fn new(detectors: &[Detector]) -> Result<Engine, String> {
         let mut digit_blind = Vec::with_capacity(detectors.len());
-        let mut classes = Vec::with_capacity(detectors.len());
         let mut relaxed: Vec<Hir> = Vec::with_capacity(detectors.len());
         for d in detectors {
             let hir = regex_syntax::ParserBuilder::new()
@@ -197,10 +207,14 @@ impl Engine {
                 .build()
                 .parse(&d.spec.pattern)
                 .map_err(|e| format!("detector '{}': {e}", d.spec.id))?;
-            let map = digit_classes(&hir, &d.spec.prefilter);
-            digit_blind.push(map == [b'0'; 10]);
-            classes.push(map);
-            relaxed.push(filter_superset(&relax(&hir).0));
+            let (hir, changed) = relax(&hir);
+            let prefilter_has_digit = d
+                .spec
+                .prefilter
+                .iter()
+                .any(|l| l.bytes().any(|b| b.is_ascii_digit()));
+            digit_blind.push(!changed && !prefilter_has_digit);
+            relaxed.push(filter_superset(&hir));
         }
         let memo = ThreadLocal::new();
         if detectors.is_empty() {
@@ -208,7 +222,6 @@ impl Engine {
                 union_first: None,
                 groups: Vec::new(),
                 digit_blind,
-                digit_classes: classes,
                 memo,
             });
         }
@@ -246,7 +259,6 @@ impl Engine {
             union_first: Some(build(MatchKind::LeftmostFirst, 32 << 20, &all)?),
             groups,
             digit_blind,
-            digit_classes: classes,
             memo,
         })
     }
@@ -285,8 +297,7 @@ impl Engine {
             match &memo.plans[slot as usize] {
                 Plan::Matches(m) if !m.is_empty() => each(i, m),
                 Plan::Steps(steps) if !steps.is_empty() => {
-                    let exact = (value.len() <= MEMO_MAX_LEN).then_some(&mut memo.exact);
-                    self.run_steps(detectors, steps, value, exact, &mut scratch.matches);
+                    run_steps(detectors, steps, value, &mut scratch.matches);
                     if !scratch.matches.is_empty() {
                         each(i, &scratch.matches);
                     }
@@ -324,8 +335,17 @@ impl Engine {
                 scratch.slots.push(u32::MAX);
                 continue;
             }
-            let slot = match memo.slots.get(shape) {
-                Some(&slot) => slot,
+            let slot = match memo.slots.get(shape).copied() {
+                Some(slot) => slot,
+                None if !memo.seen_before(shape) => {
+                    // Met for the first time: planned for this call only.
+                    // Ids, hashes and addresses have shapes of their own
+                    // that never come back; remembering them cost an
+                    // allocation each and flushed the memo of the shapes
+                    // that do.
+                    long.push(i);
+                    u32::MAX
+                }
                 None => {
                     let slot = memo.push(Plan::Pending);
                     memo.slots.insert(shape.into(), slot);
@@ -461,16 +481,25 @@ impl Engine {
                 steps.push(Step::Exact(i as u32));
                 continue;
             }
-            detector_spans(&detectors[i], shape, digits, trimmed, |span| {
-                steps.push(Step::Span {
-                    detector: i as u32,
-                    span,
-                })
-            });
+            scratch.matches.clear();
+            run_detector(
+                &detectors[i],
+                i,
+                shape,
+                digits,
+                trimmed,
+                &mut scratch.matches,
+            );
+            steps.extend(scratch.matches.iter().map(|m| Step::Span {
+                detector: i as u32,
+                start: m.start as u32,
+                end: m.end as u32,
+                whole_value: m.whole_value,
+            }));
         }
         if digits == 0 {
             // The shape is the value: its matches are final.
-            self.run_steps(detectors, &steps, shape, None, &mut scratch.matches);
+            run_steps(detectors, &steps, shape, &mut scratch.matches);
             return Plan::Matches(scratch.matches.as_slice().into());
         }
         Plan::Steps(steps.into())
@@ -512,103 +541,39 @@ impl Engine {
     }
 }
 
-impl Engine {
-    /// Runs a plan's steps on `value` into `out` (cleared first); `exact`
-    /// remembers the spans of detectors that are not digit-blind.
-    fn run_steps(
-        &self,
-        detectors: &[Detector],
-        steps: &[Step],
-        value: &str,
-        mut exact: Option<&mut ExactMemo>,
-        out: &mut Vec<Match>,
-    ) {
-        out.clear();
-        let mut exact_inputs = None;
-        for step in steps {
-            match *step {
-                Step::Span { detector, span } => {
-                    let detector = detector as usize;
-                    out.push(validated(&detectors[detector], detector, value, span));
-                }
-                Step::Exact(detector) => {
-                    let (digits, trimmed) = *exact_inputs.get_or_insert_with(|| {
-                        (count_digits(value.as_bytes()), trimmed_bounds(value))
-                    });
-                    let detector = detector as usize;
-                    match exact.as_deref_mut() {
-                        Some(memo) => {
-                            self.run_exact(detectors, detector, value, digits, trimmed, memo, out)
-                        }
-                        None => run_detector(
-                            &detectors[detector],
-                            detector,
-                            value,
-                            digits,
-                            trimmed,
-                            out,
-                        ),
-                    }
-                }
+/// Runs a plan's steps on `value` into `out` (cleared first).
+fn run_steps(detectors: &[Detector], steps: &[Step], value: &str, out: &mut Vec<Match>) {
+    out.clear();
+    let mut exact_inputs = None;
+    for step in steps {
+        match *step {
+            Step::Span {
+                detector,
+                start,
+                end,
+                whole_value,
+            } => {
+                let (detector, start, end) = (detector as usize, start as usize, end as usize);
+                let validated = detectors[detector]
+                    .validator
+                    .is_none_or(|v| value.get(start..end).is_some_and(|s| (v.check)(s)));
+                out.push(Match {
+                    detector,
+                    start,
+                    end,
+                    validated,
+                    whole_value,
+                });
+            }
+            Step::Exact(detector) => {
+                let (digits, trimmed) = *exact_inputs
+                    .get_or_insert_with(|| (count_digits(value.as_bytes()), trimmed_bounds(value)));
+                let detector = detector as usize;
+                run_detector(&detectors[detector], detector, value, digits, trimmed, out);
             }
         }
-        resolve_overlaps(detectors, out);
     }
-
-    /// One not digit-blind detector on `value`, its spans looked up by the
-    /// value's class shape and only validated on the value.
-    #[allow(clippy::too_many_arguments)]
-    fn run_exact(
-        &self,
-        detectors: &[Detector],
-        detector: usize,
-        value: &str,
-        digits: usize,
-        trimmed: (usize, usize),
-        memo: &mut ExactMemo,
-        out: &mut Vec<Match>,
-    ) {
-        let d = &detectors[detector];
-        if memo.spans.len() != detectors.len() {
-            memo.spans = (0..detectors.len()).map(|_| HashMap::default()).collect();
-        }
-        memo.key.clear();
-        class_shape_into(value, &self.digit_classes[detector], &mut memo.key);
-        let table = &mut memo.spans[detector];
-        if let Some(spans) = table.get(memo.key.as_slice()) {
-            out.extend(spans.iter().map(|&s| validated(d, detector, value, s)));
-            return;
-        }
-        // The class shape is valid UTF-8 (ASCII digits for ASCII digits).
-        let Ok(key) = std::str::from_utf8(&memo.key) else {
-            run_detector(d, detector, value, digits, trimmed, out);
-            return;
-        };
-        memo.found.clear();
-        detector_spans(d, key, digits, trimmed, |span| memo.found.push(span));
-        let spans: Box<[Span]> = memo.found.as_slice().into();
-        out.extend(spans.iter().map(|&s| validated(d, detector, value, s)));
-        table.insert(memo.key.as_slice().into(), spans);
-        memo.entries += 1;
-        if memo.entries >= EXACT_ENTRIES {
-            memo.spans.iter_mut().for_each(HashMap::clear);
-            memo.entries = 0;
-        }
-    }
-}
-
-/// A match of `d` at `span` of `value`, validated on the value.
-fn validated(d: &Detector, detector: usize, value: &str, span: Span) -> Match {
-    let (start, end) = (span.start as usize, span.end as usize);
-    Match {
-        detector,
-        start,
-        end,
-        validated: d
-            .validator
-            .is_none_or(|v| value.get(start..end).is_some_and(|s| (v.check)(s))),
-        whole_value: span.whole_value,
-    }
+    resolve_overlaps(detectors, out);
 }
 
 /// Index of the value whose text holds haystack byte `pos`.
@@ -624,20 +589,6 @@ fn run_detector(
     trimmed: (usize, usize),
     out: &mut Vec<Match>,
 ) {
-    detector_spans(d, value, digits, trimmed, |span| {
-        out.push(validated(d, i, value, span))
-    });
-}
-
-/// The non-empty regex matches of `d` in `text`, unvalidated, if `text`
-/// passes the detector's gates.
-fn detector_spans(
-    d: &Detector,
-    text: &str,
-    digits: usize,
-    trimmed: (usize, usize),
-    mut each: impl FnMut(Span),
-) {
     // The gates are a contract of the detector: a value that fails them is
     // not this detector's, whatever the pattern says.
     if digits < d.spec.min_digits {
@@ -648,17 +599,20 @@ fn detector_spans(
             .spec
             .prefilter
             .iter()
-            .any(|l| contains_ignore_ascii_case(text, l))
+            .any(|l| contains_ignore_ascii_case(value, l))
     {
         return;
     }
-    for m in d.regex.find_iter(text) {
+    for m in d.regex.find_iter(value) {
         if m.start() == m.end() {
             continue;
         }
-        each(Span {
-            start: m.start() as u32,
-            end: m.end() as u32,
+        let validated = d.validator.is_none_or(|v| (v.check)(m.as_str()));
+        out.push(Match {
+            detector: i,
+            start: m.start(),
+            end: m.end(),
+            validated,
             whole_value: m.start() <= trimmed.0 && m.end() >= trimmed.1,
         });
     }
@@ -675,12 +629,6 @@ fn count_digits(bytes: &[u8]) -> usize {
 
 /// Byte bounds of `value` without surrounding blanks and quotes.
 fn trimmed_bounds(value: &str) -> (usize, usize) {
-    let bytes = value.as_bytes();
-    let plain = |b: &u8| b.is_ascii_alphanumeric();
-    if bytes.first().is_some_and(plain) && bytes.last().is_some_and(plain) {
-        // Nothing to trim at either edge (the common case, cheap to see).
-        return (0, value.len());
-    }
     let is_pad =
         |c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '(' | ')' | ',' | ';');
     let start = value.len() - value.trim_start_matches(is_pad).len();
@@ -698,43 +646,32 @@ fn resolve_overlaps(detectors: &[Detector], out: &mut Vec<Match>) {
     if out.iter().filter(|m| m.validated).count() < 2 {
         return;
     }
-    // Decided against the matches as found, then removed in one pass (a
-    // value holds a handful of matches: quadratic is fine, a copy is not).
-    let dropped: smallvec::SmallVec<[bool; 32]> = out
-        .iter()
-        .map(|m| m.validated && out.iter().any(|o| hides(detectors, o, m)))
-        .collect();
-    if !dropped.contains(&true) {
-        return;
-    }
-    let mut k = 0;
-    out.retain(|_| {
-        k += 1;
-        !dropped[k - 1]
+    let snapshot: Vec<Match> = out.clone();
+    out.retain(|m| {
+        if !m.validated {
+            return true;
+        }
+        !snapshot.iter().any(|o| {
+            if !o.validated || o.detector == m.detector || o.start > m.start || o.end < m.end {
+                return false;
+            }
+            if o.start != m.start || o.end != m.end {
+                return true;
+            }
+            // The same span under two labels (nine bare digits: an SSN, a
+            // routing number and a BSN at once) is ambiguous in one value;
+            // both stay, and the column as a whole decides (see `classify`).
+            // Under one label, one detector is enough.
+            detectors[o.detector].spec.label == detectors[m.detector].spec.label
+                && (
+                    detectors[o.detector].base_confidence,
+                    std::cmp::Reverse(o.detector),
+                ) > (
+                    detectors[m.detector].base_confidence,
+                    std::cmp::Reverse(m.detector),
+                )
+        })
     });
-}
-
-/// Whether validated match `o` makes validated match `m` redundant (see
-/// [`resolve_overlaps`]).
-fn hides(detectors: &[Detector], o: &Match, m: &Match) -> bool {
-    if !o.validated || o.detector == m.detector || o.start > m.start || o.end < m.end {
-        return false;
-    }
-    if o.start != m.start || o.end != m.end {
-        return true;
-    }
-    // The same span under two labels (nine bare digits: an SSN, a routing
-    // number and a BSN at once) is ambiguous in one value; both stay, and
-    // the column as a whole decides (see `classify`). Under one label, one
-    // detector is enough.
-    detectors[o.detector].spec.label == detectors[m.detector].spec.label
-        && (
-            detectors[o.detector].base_confidence,
-            std::cmp::Reverse(o.detector),
-        ) > (
-            detectors[m.detector].base_confidence,
-            std::cmp::Reverse(m.detector),
-        )
 }
 
 #[cfg(test)]

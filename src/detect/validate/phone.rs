@@ -227,7 +227,7 @@ fn valid_for_code(code: u16, national: &str) -> bool {
 
 /// The ASCII digits of `s` as text, on the stack.
 fn ascii_digits(s: &str) -> super::Chars {
-    super::kept(s, |b| b.is_ascii_digit().then_some(b))
+    s.bytes().filter(u8::is_ascii_digit).collect()
 }
 
 /// Candidates: the match, then with up to two trailing space-separated
