@@ -149,8 +149,9 @@ struct Memo {
     slots: HashMap<Box<[u8]>, u32, foldhash::fast::RandomState>,
     plans: Vec<Plan>,
     /// Hashes of shapes met once and not remembered (a bit each, see
-    /// `plan_values`).
-    seen: Box<[u64]>,
+    /// `plan_values`); allocated on first use, as `find_many` takes the memo
+    /// out with `take` on every call.
+    seen: Vec<u64>,
     seen_count: usize,
     seen_hasher: foldhash::fast::FixedState,
 }
@@ -160,7 +161,7 @@ impl Default for Memo {
         Memo {
             slots: HashMap::default(),
             plans: Vec::new(),
-            seen: vec![0; SEEN_BITS / 64].into_boxed_slice(),
+            seen: Vec::new(),
             seen_count: 0,
             seen_hasher: foldhash::fast::FixedState::default(),
         }
@@ -176,6 +177,9 @@ impl Memo {
     /// Whether `shape` (probably) was met before; marks it met.
     fn seen_before(&mut self, shape: &[u8]) -> bool {
         use std::hash::BuildHasher;
+        if self.seen.is_empty() {
+            self.seen = vec![0; SEEN_BITS / 64];
+        }
         let bit = self.seen_hasher.hash_one(shape) as usize % SEEN_BITS;
         let (word, mask) = (bit / 64, 1u64 << (bit % 64));
         if self.seen[word] & mask != 0 {
