@@ -144,7 +144,7 @@ enum Step {
 }
 
 /// Shapes seen by one thread, and their plans.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct Memo {
     slots: HashMap<Box<[u8]>, u32, foldhash::fast::RandomState>,
     plans: Vec<Plan>,
@@ -154,18 +154,6 @@ struct Memo {
     seen: Vec<u64>,
     seen_count: usize,
     seen_hasher: foldhash::fast::FixedState,
-}
-
-impl Default for Memo {
-    fn default() -> Memo {
-        Memo {
-            slots: HashMap::default(),
-            plans: Vec::new(),
-            seen: Vec::new(),
-            seen_count: 0,
-            seen_hasher: foldhash::fast::FixedState::default(),
-        }
-    }
 }
 
 /// Bits of the filter of shapes met once (128 KiB: stays in cache).
