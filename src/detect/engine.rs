@@ -6,7 +6,10 @@
 //!
 //! 1. Each value's shape is looked up in a per-thread memo. Table columns
 //!    repeat a few shapes (ids, dates, amounts, codes), so most values stop
-//!    here, with a plan of which detectors can match and where.
+//!    here, with a plan of which detectors can match and where. A shape is
+//!    remembered the second time it is met: hashes, tracking codes and most
+//!    emails have shapes of their own that never return, and keeping them
+//!    cost an allocation each and flushed the memo of the shapes that do.
 //! 2. The shapes not in the memo are joined into one haystack and ONE
 //!    multi-pattern automaton of every detector's digit-blind pattern runs
 //!    over it, forward only, stopping at the first match end. The shape that
@@ -669,6 +672,23 @@ fn resolve_overlaps(detectors: &[Detector], out: &mut Vec<Match>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shape_is_seen_before_only_after_it_was_met() {
+        let mut memo = Memo::default();
+        assert!(memo.seen.is_empty(), "a default memo allocates nothing");
+        assert!(!memo.seen_before(b"000-00-0000"));
+        assert!(memo.seen_before(b"000-00-0000"));
+        assert!(!memo.seen_before(b"A00 0AA"));
+        // The filter empties itself once it has marked SEEN_RESET shapes:
+        // without that, twice as many marks would set more bits than that.
+        for i in 0..2 * SEEN_RESET {
+            memo.seen_before(format!("x{i}").as_bytes());
+        }
+        let bits: u32 = memo.seen.iter().map(|w| w.count_ones()).sum();
+        assert_eq!(bits as usize, memo.seen_count);
+        assert!(memo.seen_count < SEEN_RESET, "{}", memo.seen_count);
+    }
 
     #[test]
     fn value_at_maps_offsets_to_values() {
