@@ -156,7 +156,6 @@ struct Memo {
     /// out with `take` on every call.
     seen: Vec<u64>,
     seen_count: usize,
-    seen_hasher: foldhash::fast::FixedState,
 }
 
 /// Bits of the filter of shapes met once (128 KiB: stays in cache).
@@ -171,7 +170,7 @@ impl Memo {
         if self.seen.is_empty() {
             self.seen = vec![0; SEEN_BITS / 64];
         }
-        let bit = self.seen_hasher.hash_one(shape) as usize % SEEN_BITS;
+        let bit = self.slots.hasher().hash_one(shape) as usize % SEEN_BITS;
         let (word, mask) = (bit / 64, 1u64 << (bit % 64));
         if self.seen[word] & mask != 0 {
             return true;
@@ -301,7 +300,7 @@ impl Engine {
             }
         }
         scratch.slots = slots;
-        // Plans of long shapes are not keyed; drop them with the call.
+        // Plans of unkeyed shapes (long, or met once) go with the call.
         memo.plans.truncate(memo.slots.len());
         cell.replace(memo);
     }
@@ -319,26 +318,24 @@ impl Engine {
         scratch.shape_starts.clear();
         scratch.slots.clear();
         scratch.missing.clear();
-        let mut long = Vec::new();
+        // Values whose shape gets a plan for this call only.
+        let mut unkeyed = Vec::new();
         for (i, v) in values.iter().enumerate() {
             let start = scratch.shapes.len();
             shape_into(v, &mut scratch.shapes);
             scratch.shape_starts.push(start);
             let shape = &scratch.shapes[start..];
             if shape.len() > MEMO_MAX_LEN {
-                long.push(i);
+                unkeyed.push(i);
                 scratch.slots.push(u32::MAX);
                 continue;
             }
             let slot = match memo.slots.get(shape).copied() {
                 Some(slot) => slot,
+                // Met for the first time: not remembered yet (see the
+                // module comment).
                 None if !memo.seen_before(shape) => {
-                    // Met for the first time: planned for this call only.
-                    // Ids, hashes and addresses have shapes of their own
-                    // that never come back; remembering them cost an
-                    // allocation each and flushed the memo of the shapes
-                    // that do.
-                    long.push(i);
+                    unkeyed.push(i);
                     u32::MAX
                 }
                 None => {
@@ -351,8 +348,8 @@ impl Engine {
             scratch.slots.push(slot);
         }
         scratch.shape_starts.push(scratch.shapes.len());
-        // Long shapes get plans past the keyed ones (dropped after the call).
-        for i in long {
+        // Unkeyed shapes get plans past the keyed ones (dropped after the call).
+        for i in unkeyed {
             let slot = memo.push(Plan::Pending);
             scratch.slots[i] = slot;
             scratch.missing.push((slot, i));
