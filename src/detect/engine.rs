@@ -11,11 +11,15 @@
 //!    emails have shapes of their own that never return, and keeping them
 //!    cost an allocation each and flushed the memo of the shapes that do.
 //! 2. The shapes not in the memo are joined into one haystack and ONE
-//!    multi-pattern automaton of every detector's digit-blind pattern runs
-//!    over it, forward only, stopping at the first match end. The shape that
-//!    holds it is a candidate and the search resumes at the next shape; for
-//!    each candidate, overlapping unions say which detectors might match,
-//!    and that becomes the shape's plan.
+//!    multi-pattern automaton of the united detectors' digit-blind patterns
+//!    runs over it, forward only, stopping at the first match end. The
+//!    shape that holds it is a candidate and the search resumes at the next
+//!    shape; for each candidate, overlapping unions say which of those
+//!    detectors might match. Detectors with prefilter literals, and those
+//!    whose patterns count long runs of a wide class, are not united (they
+//!    made the unions' states explode on distinct data, see [`Route`]):
+//!    each new shape asks them alone, behind an automaton of their literals.
+//!    Together that becomes the shape's plan.
 //! 3. A plan is run on the value itself: for a detector whose pattern treats
 //!    all digits alike, the spans found on the shape are its spans on the
 //!    value and only the validator runs; any other detector runs its own
@@ -35,9 +39,10 @@
 
 use super::Detector;
 use super::relax::{filter_superset, relax, shape_into};
+use aho_corasick::AhoCorasick;
 use regex_automata::meta::Regex as MetaRegex;
 use regex_automata::{Input, MatchKind, PatternSet};
-use regex_syntax::hir::Hir;
+use regex_syntax::hir::{Class, Hir, HirKind};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use thread_local::ThreadLocal;
@@ -73,6 +78,9 @@ pub struct Scratch {
     patterns: Vec<PatternSet>,
     /// Detectors the groups say might match in the current shape.
     hits: Vec<usize>,
+    /// Per detector: the current shape holds one of its literals, or it
+    /// has none to hold (see [`LiteralGate`]).
+    open: Vec<bool>,
 }
 
 #[derive(Debug)]
@@ -86,7 +94,106 @@ pub(super) struct Engine {
     /// Per detector: its pattern and prefilter treat all ten digits alike,
     /// so its matches on a shape are its matches on the value.
     digit_blind: Vec<bool>,
+    /// Detectors kept out of the unions (see [`Route`]), in pack order.
+    alone: Vec<usize>,
+    /// Per detector asked alone and not digit-blind: its relaxed pattern
+    /// (see `relax`), compiled by itself, to test a shape with.
+    relaxed: Vec<Option<MetaRegex>>,
+    /// Which detectors' prefilter literals a shape holds.
+    gate: LiteralGate,
     memo: ThreadLocal<RefCell<Memo>>,
+}
+
+/// How a detector is asked whether it might match a new shape.
+///
+/// In one automaton, patterns multiply each other's states: every start of
+/// a run that a pattern counts (`[A-Za-z0-9/+]{38}`) is a thread the lazy
+/// DFA tracks, and each combination of counts across patterns is a state of
+/// its own. On distinct tokens, hashes and free text the unions met a new
+/// state on nearly every value, rebuilt them after every cache clear, and
+/// fell back to the PikeVM when clears came too often (measured on tokens:
+/// 0.6 MB/s, 80% of the time in determinization and the PikeVM). Two kinds
+/// of detectors are therefore asked alone, each by its own small automaton:
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route {
+    /// Through the unions (most detectors: fixed shapes of digits).
+    Union,
+    /// It has prefilter literals: an automaton of literals says in one pass
+    /// which of these can match at all (see [`LiteralGate`]).
+    Literal,
+    /// Its pattern counts a long run of a wide class (see `counts_wide_run`).
+    Wide,
+}
+
+/// The detectors' `prefilter` literals in one automaton, so a new shape
+/// learns in one pass which literal-gated detectors can match it at all.
+///
+/// A prefilter is part of a detector's contract (a value without one of its
+/// literals is never its match, see `run_detector`), so skipping a gated
+/// detector whose literals are absent loses nothing. Literals holding a
+/// digit cannot be seen on a shape (its digits are all `0`): their
+/// detectors are not gated here, and their own check runs on the value.
+#[derive(Debug)]
+struct LiteralGate {
+    ac: Option<AhoCorasick>,
+    /// Detector indices of each literal, in pattern order.
+    owners: Vec<Vec<usize>>,
+    /// Per detector: it is skipped unless one of its literals is found.
+    gated: Vec<bool>,
+}
+
+impl LiteralGate {
+    fn new(detectors: &[Detector]) -> Result<LiteralGate, String> {
+        let mut literals: Vec<String> = Vec::new();
+        let mut owners: Vec<Vec<usize>> = Vec::new();
+        let mut gated = vec![false; detectors.len()];
+        for (i, d) in detectors.iter().enumerate() {
+            let prefilter = &d.spec.prefilter;
+            if prefilter.is_empty()
+                || prefilter
+                    .iter()
+                    .any(|l| l.is_empty() || l.bytes().any(|b| b.is_ascii_digit()))
+            {
+                continue;
+            }
+            gated[i] = true;
+            for l in prefilter {
+                let key = l.to_ascii_lowercase();
+                match literals.iter().position(|k| *k == key) {
+                    Some(k) => owners[k].push(i),
+                    None => {
+                        literals.push(key);
+                        owners.push(vec![i]);
+                    }
+                }
+            }
+        }
+        let ac = if literals.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .build(&literals)
+                    .map_err(|e| format!("cannot compile the prefilter literals: {e}"))?,
+            )
+        };
+        Ok(LiteralGate { ac, owners, gated })
+    }
+
+    /// Sets `open[i]` for every detector `i` that `shape` does not rule out
+    /// by its literals.
+    fn open(&self, shape: &[u8], open: &mut Vec<bool>) {
+        open.clear();
+        open.extend(self.gated.iter().map(|g| !g));
+        if let Some(ac) = &self.ac {
+            for m in ac.find_overlapping_iter(shape) {
+                for &d in &self.owners[m.pattern().as_usize()] {
+                    open[d] = true;
+                }
+            }
+        }
+    }
 }
 
 /// Detectors whose patterns share one overlapping (`MatchKind::All`) union.
@@ -192,30 +299,67 @@ impl Memo {
 
 impl Engine {
     pub(super) fn new(detectors: &[Detector]) -> Result<Engine, String> {
+        let gate = LiteralGate::new(detectors)?;
         let mut digit_blind = Vec::with_capacity(detectors.len());
+        let mut routes = Vec::with_capacity(detectors.len());
+        let mut relaxed_alone = Vec::with_capacity(detectors.len());
         let mut relaxed: Vec<Hir> = Vec::with_capacity(detectors.len());
-        for d in detectors {
-            let hir = regex_syntax::ParserBuilder::new()
-                .case_insensitive(d.spec.case_insensitive)
-                .multi_line(true)
-                .build()
-                .parse(&d.spec.pattern)
-                .map_err(|e| format!("detector '{}': {e}", d.spec.id))?;
+        for (i, d) in detectors.iter().enumerate() {
+            let parse = |multi_line: bool| {
+                regex_syntax::ParserBuilder::new()
+                    .case_insensitive(d.spec.case_insensitive)
+                    .multi_line(multi_line)
+                    .build()
+                    .parse(&d.spec.pattern)
+                    .map_err(|e| format!("detector '{}': {e}", d.spec.id))
+            };
+            let hir = parse(true)?;
             let (hir, changed) = relax(&hir);
             let prefilter_has_digit = d
                 .spec
                 .prefilter
                 .iter()
                 .any(|l| l.bytes().any(|b| b.is_ascii_digit()));
-            digit_blind.push(!changed && !prefilter_has_digit);
+            let blind = !changed && !prefilter_has_digit;
+            digit_blind.push(blind);
+            let route = if gate.gated[i] {
+                Route::Literal
+            } else if counts_wide_run(&hir) {
+                Route::Wide
+            } else {
+                Route::Union
+            };
+            routes.push(route);
+            relaxed_alone.push(if route == Route::Union || blind {
+                None
+            } else {
+                // Alone, a shape is one haystack: compiled as the
+                // detector's own regex is (not multi-line).
+                let (alone, _) = relax(&parse(false)?);
+                Some(
+                    MetaRegex::builder()
+                        .configure(MetaRegex::config().nfa_size_limit(Some(1 << 24)))
+                        .build_from_hir(&alone)
+                        .map_err(|e| format!("detector '{}': {e}", d.spec.id))?,
+                )
+            });
             relaxed.push(filter_superset(&hir));
         }
         let memo = ThreadLocal::new();
-        if detectors.is_empty() {
+        let alone: Vec<usize> = (0..detectors.len())
+            .filter(|&i| routes[i] != Route::Union)
+            .collect();
+        let united: Vec<usize> = (0..detectors.len())
+            .filter(|&i| routes[i] == Route::Union)
+            .collect();
+        if united.is_empty() {
             return Ok(Engine {
                 union_first: None,
                 groups: Vec::new(),
                 digit_blind,
+                alone,
+                relaxed: relaxed_alone,
+                gate,
                 memo,
             });
         }
@@ -230,15 +374,15 @@ impl Engine {
                 .build_many_from_hir(hirs)
                 .map_err(|e| format!("cannot compile the detector union: {e}"))
         };
-        let all: Vec<&Hir> = relaxed.iter().collect();
+        let all: Vec<&Hir> = united.iter().map(|&i| &relaxed[i]).collect();
         // Detectors of similar digit needs share a group, so a value with
         // few digits skips the digit-hungry groups whole.
-        let mut order: Vec<usize> = (0..detectors.len()).collect();
+        let mut order = united.clone();
         order.sort_by_key(|&i| (detectors[i].spec.min_digits, i));
         let mut groups = Vec::new();
         for members in order.chunks(GROUP_SIZE) {
             let members = members.to_vec();
-            let group_patterns: Vec<&Hir> = members.iter().map(|&i| all[i]).collect();
+            let group_patterns: Vec<&Hir> = members.iter().map(|&i| &relaxed[i]).collect();
             groups.push(Group {
                 regex: build(MatchKind::All, 8 << 20, &group_patterns)?,
                 min_digits: members
@@ -253,6 +397,9 @@ impl Engine {
             union_first: Some(build(MatchKind::LeftmostFirst, 32 << 20, &all)?),
             groups,
             digit_blind,
+            alone,
+            relaxed: relaxed_alone,
+            gate,
             memo,
         })
     }
@@ -274,7 +421,7 @@ impl Engine {
         scratch: &mut Scratch,
         mut each: impl FnMut(usize, &[Match]),
     ) {
-        if self.union_first.is_none() {
+        if detectors.is_empty() {
             return;
         }
         // Taken out for the call, so a callback that searches again on this
@@ -358,13 +505,6 @@ impl Engine {
             return;
         }
         let missing = std::mem::take(&mut scratch.missing);
-        let shape_of = |scratch: &Scratch, i: usize| {
-            // Valid UTF-8 by construction (see `shape_into`): never lossy.
-            String::from_utf8_lossy(
-                &scratch.shapes[scratch.shape_starts[i]..scratch.shape_starts[i + 1]],
-            )
-            .into_owned()
-        };
         self.candidates(
             missing.iter().map(|&(_, i)| {
                 &scratch.shapes[scratch.shape_starts[i]..scratch.shape_starts[i + 1]]
@@ -381,13 +521,14 @@ impl Engine {
             if is_candidate {
                 next.next();
             }
-            let plan = if is_candidate {
-                let shape = shape_of(scratch, i);
-                self.plan_shape(detectors, &shape, scratch)
-            } else {
-                Plan::Steps(Box::new([]))
-            };
-            memo.plans[slot as usize] = plan;
+            // The shapes' buffer is lent out while `plan_shape` uses the
+            // rest of `scratch`; a shape is valid UTF-8 by construction (see
+            // `shape_into`), so the fallback never runs.
+            let shapes = std::mem::take(&mut scratch.shapes);
+            let (start, end) = (scratch.shape_starts[i], scratch.shape_starts[i + 1]);
+            let shape = std::str::from_utf8(&shapes[start..end]).unwrap_or_default();
+            memo.plans[slot as usize] = self.plan_shape(detectors, shape, is_candidate, scratch);
+            scratch.shapes = shapes;
         }
         scratch.candidates = candidates;
         scratch.missing = missing;
@@ -440,7 +581,14 @@ impl Engine {
 
     /// The plan for values of `shape`: which detectors might match, and for
     /// the digit-blind ones, where.
-    fn plan_shape(&self, detectors: &[Detector], shape: &str, scratch: &mut Scratch) -> Plan {
+    /// `united`: the union found a possible match of its members in it.
+    fn plan_shape(
+        &self,
+        detectors: &[Detector],
+        shape: &str,
+        united: bool,
+        scratch: &mut Scratch,
+    ) -> Plan {
         scratch.hits.clear();
         if shape.is_empty() {
             return Plan::Steps(Box::new([]));
@@ -455,7 +603,7 @@ impl Engine {
         let digits = count_digits(shape.as_bytes());
         let input = Input::new(shape);
         for (group, set) in self.groups.iter().zip(scratch.patterns.iter_mut()) {
-            if digits < group.min_digits {
+            if !united || digits < group.min_digits {
                 continue;
             }
             set.clear();
@@ -463,6 +611,21 @@ impl Engine {
             scratch
                 .hits
                 .extend(set.iter().map(|pid| group.members[pid.as_usize()]));
+        }
+        self.gate.open(shape.as_bytes(), &mut scratch.open);
+        for &i in &self.alone {
+            if digits < detectors[i].spec.min_digits || !scratch.open[i] {
+                continue;
+            }
+            // Digit-blind ones find their spans below; the others are
+            // tested on the shape, as the groups test theirs.
+            let might = match &self.relaxed[i] {
+                Some(re) => re.is_match(Input::new(shape).earliest(true)),
+                None => true,
+            };
+            if might {
+                scratch.hits.push(i);
+            }
         }
         // Detector order, as one union over the pack reported them.
         scratch.hits.sort_unstable();
@@ -530,6 +693,38 @@ impl Engine {
         }
         resolve_overlaps(detectors, &mut out);
         out
+    }
+}
+
+/// Whether `hir` counts a long run of a wide class (`[A-Za-z0-9/+]{38}`,
+/// `[0-9a-f]{32}`): such a pattern multiplies the states of any union it
+/// joins (see [`Route`]).
+fn counts_wide_run(hir: &Hir) -> bool {
+    /// Runs shorter than this are cheap to count.
+    const LONG_RUN: u32 = 12;
+    /// Classes smaller than this (the ten digits, a few letters) rarely
+    /// hold long runs in text.
+    const WIDE_CLASS: u32 = 16;
+    let class_size = |h: &Hir| match h.kind() {
+        HirKind::Class(Class::Unicode(c)) => c
+            .ranges()
+            .iter()
+            .map(|r| u32::from(r.end()) - u32::from(r.start()) + 1)
+            .sum(),
+        HirKind::Class(Class::Bytes(c)) => c
+            .ranges()
+            .iter()
+            .map(|r| u32::from(r.end()) - u32::from(r.start()) + 1)
+            .sum(),
+        _ => 0,
+    };
+    match hir.kind() {
+        HirKind::Repetition(rep) => {
+            (rep.min >= LONG_RUN && class_size(&rep.sub) >= WIDE_CLASS) || counts_wide_run(&rep.sub)
+        }
+        HirKind::Capture(cap) => counts_wide_run(&cap.sub),
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => subs.iter().any(counts_wide_run),
+        _ => false,
     }
 }
 
