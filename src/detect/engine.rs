@@ -96,6 +96,9 @@ pub(super) struct Engine {
     digit_blind: Vec<bool>,
     /// Detectors kept out of the unions (see [`Route`]), in pack order.
     alone: Vec<usize>,
+    /// Per detector: the fewest bytes its pattern can match. A shorter
+    /// value cannot hold a match (hashes, keys and tokens need 30 or more).
+    min_len: Vec<usize>,
     /// Per detector asked alone and not digit-blind: its relaxed pattern
     /// (see `relax`), compiled by itself, to test a shape with.
     relaxed: Vec<Option<MetaRegex>>,
@@ -174,6 +177,9 @@ impl LiteralGate {
             Some(
                 AhoCorasick::builder()
                     .ascii_case_insensitive(true)
+                    // A few hundred literals at most: a full DFA is small,
+                    // and the fastest to walk on every new shape.
+                    .kind(Some(aho_corasick::AhoCorasickKind::DFA))
                     .build(&literals)
                     .map_err(|e| format!("cannot compile the prefilter literals: {e}"))?,
             )
@@ -213,6 +219,8 @@ struct Group {
     members: Vec<usize>,
     /// The smallest `min_digits` among the members.
     min_digits: usize,
+    /// The fewest bytes any member can match.
+    min_len: usize,
 }
 
 /// Patterns per overlapping group (see [`Group`]).
@@ -304,6 +312,7 @@ impl Engine {
         let mut routes = Vec::with_capacity(detectors.len());
         let mut relaxed_alone = Vec::with_capacity(detectors.len());
         let mut relaxed: Vec<Hir> = Vec::with_capacity(detectors.len());
+        let mut min_len = Vec::with_capacity(detectors.len());
         for (i, d) in detectors.iter().enumerate() {
             let parse = |multi_line: bool| {
                 regex_syntax::ParserBuilder::new()
@@ -314,6 +323,7 @@ impl Engine {
                     .map_err(|e| format!("detector '{}': {e}", d.spec.id))
             };
             let hir = parse(true)?;
+            min_len.push(hir.properties().minimum_len().unwrap_or(0));
             let (hir, changed) = relax(&hir);
             let prefilter_has_digit = d
                 .spec
@@ -358,6 +368,7 @@ impl Engine {
                 groups: Vec::new(),
                 digit_blind,
                 alone,
+                min_len,
                 relaxed: relaxed_alone,
                 gate,
                 memo,
@@ -390,6 +401,7 @@ impl Engine {
                     .map(|&i| detectors[i].spec.min_digits)
                     .min()
                     .unwrap_or(0),
+                min_len: members.iter().map(|&i| min_len[i]).min().unwrap_or(0),
                 members,
             });
         }
@@ -398,6 +410,7 @@ impl Engine {
             groups,
             digit_blind,
             alone,
+            min_len,
             relaxed: relaxed_alone,
             gate,
             memo,
@@ -603,7 +616,7 @@ impl Engine {
         let digits = count_digits(shape.as_bytes());
         let input = Input::new(shape);
         for (group, set) in self.groups.iter().zip(scratch.patterns.iter_mut()) {
-            if !united || digits < group.min_digits {
+            if !united || digits < group.min_digits || shape.len() < group.min_len {
                 continue;
             }
             set.clear();
@@ -614,7 +627,10 @@ impl Engine {
         }
         self.gate.open(shape.as_bytes(), &mut scratch.open);
         for &i in &self.alone {
-            if digits < detectors[i].spec.min_digits || !scratch.open[i] {
+            if digits < detectors[i].spec.min_digits
+                || shape.len() < self.min_len[i]
+                || !scratch.open[i]
+            {
                 continue;
             }
             // Digit-blind ones find their spans below; the others are
