@@ -199,7 +199,8 @@ class Gen:
             for _ in range(50):
                 v = f.ssn()
                 c = m.compact(v)
-                n = c[:-1] + m.calc_check_digit(c[:-1])
+                # cn.ric's calc_check_digit takes the whole number, kr.rrn's all but the last digit
+                n = c[:-1] + m.calc_check_digit(c if loc == "zh_CN" else c[:-1])
                 if m.is_valid(n):
                     return n if "-" not in v else n[:6] + "-" + n[6:]
             return n
