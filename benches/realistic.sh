@@ -94,7 +94,8 @@ else
 fi
 CELL=$(py "import json; print(json.load(open('$DATA.manifest.json'))['cell_bytes'])")
 DISK=$(du -sb "$DATA" | cut -f1)
-echo "cell bytes: $CELL; on disk: $DISK bytes (Parquet compressed)"
+RDIST=$(py "import json; f=json.load(open('$DATA.manifest.json'))['families'].values(); print(f'{sum(x[\"distinct\"] for x in f) / sum(x[\"values\"] for x in f):.4f}')")
+echo "cell bytes: $CELL; on disk: $DISK bytes (Parquet compressed); distinct-value ratio (distinct / values, per family, summed): $RDIST"
 
 MIXED_DIR="$DATA.mixed"
 if [[ "${NO_MIXED:-0}" != 1 ]]; then
@@ -111,27 +112,34 @@ if [[ "${NO_MIXED:-0}" != 1 ]]; then
     fi
     # Cell bytes of the mixed CSV (fields without delimiters and quotes) and its
     # distinct-value ratio, for comparison with the realistic one.
-    read -r MCELL MFILE MDIST <<<"$(python3 - "$MIXED_DIR/corpus.csv" <<'PY'
-import csv, hashlib, sys
+    python3 - "$MIXED_DIR/corpus.csv" >"$WORK/mixed_stats.txt" <<'PY'
+import csv, hashlib, os, sys
+from array import array
+import pyarrow as pa
 csv.field_size_limit(1 << 30)
-cell = n = 0
-seen = set()
+cell = 0
+cols = None
+hashes = []
 with open(sys.argv[1], encoding="utf-8", newline="") as f:
     r = csv.reader(f)
-    next(r)
+    cols = next(r)
+    hashes = [array("Q") for _ in cols]
     for row in r:
-        for v in row:
+        for i, v in enumerate(row):
             b = v.encode()
             cell += len(b)
-            if v:
-                n += 1
-                if n % 8 == 0:  # a 1-in-8 sample of values keeps memory small
-                    seen.add(hashlib.blake2b(b, digest_size=8).digest())
-import os
-print(cell, os.path.getsize(sys.argv[1]), f"{len(seen) / max(1, n // 8):.4f}")
+            if v and i < len(hashes):
+                hashes[i].append(int.from_bytes(hashlib.blake2b(b, digest_size=8).digest(), "little"))
+n = sum(len(h) for h in hashes)
+d = sum(len(pa.array(h, type=pa.uint64()).unique()) for h in hashes)
+print(cell, os.path.getsize(sys.argv[1]), f"{d / max(n, 1):.4f}")
+for c, h in zip(cols, hashes):
+    if h:
+        print(f"  {c:20s} {len(pa.array(h, type=pa.uint64()).unique()) / len(h):7.4f}  ({len(h)} values)")
 PY
-)"
-    echo "mixed corpus: $MFILE file bytes, $MCELL cell bytes, distinct-value ratio over all its values ${MDIST} (1-in-8 sample)"
+    read -r MCELL MFILE MDIST <"$WORK/mixed_stats.txt"
+    echo "mixed corpus: $MFILE file bytes, $MCELL cell bytes, distinct-value ratio (distinct / values, per column, summed) ${MDIST}; per column:"
+    tail -n +2 "$WORK/mixed_stats.txt"
 fi
 
 # ---------------------------------------------------------------- helpers
@@ -184,7 +192,7 @@ printf 'id,email\n1,ana@example.org\n' >"$WORK/tiny/t.csv"
 best=9
 for _ in 1 2 3 4 5; do
     timed tiny "$FERRET" scan --quiet -o /dev/null "$WORK/tiny"
-    best=$(py "print(min($best, $T_WALL))")
+    best=$(py "print(f'{min($best, $T_WALL):.3f}')")
 done
 echo "tiny scan: best of 5 ${best}s wall (peak RSS ${T_RSS} MB)"
 
@@ -256,11 +264,20 @@ PY
 NORMAL_N=$("$FERRET" detectors list --format json | py "import json,sys; d=json.load(sys.stdin); print(len(d if isinstance(d, list) else d.get('detectors', [])))" || echo '?')
 DOUBLE_N=$("$FERRET" detectors list --detectors "$WORK/dup" --format json | py "import json,sys; d=json.load(sys.stdin); print(len(d if isinstance(d, list) else d.get('detectors', [])))" || echo '?')
 echo "pack: $NORMAL_N detectors normally, $DOUBLE_N with the copies"
-timed dup "$FERRET" scan --full --threads 1 --quiet --detectors "$WORK/dup" -o /dev/null "$DATA"
-DUP_WALL=$T_WALL
-scan_line "realistic --threads 1, doubled pack" "$CELL"
-DUP_RATIO=$(ratio "$DUP_WALL" "$R1_WALL")
-echo "doubled pack / normal pack: ${DUP_RATIO}x (target at most 1.3x)"
+# Best of 2 each, alternating (the first normal run is the one above).
+NORM_BEST=$R1_WALL DUP_BEST=1e9
+for i in 1 2; do
+    timed dup "$FERRET" scan --full --threads 1 --quiet --detectors "$WORK/dup" -o /dev/null "$DATA"
+    scan_line "realistic --threads 1, doubled pack (run $i)" "$CELL"
+    DUP_BEST=$(py "print(min($DUP_BEST, $T_WALL))")
+    if [[ $i == 1 ]]; then
+        timed norm2 "$FERRET" scan --full --threads 1 --quiet -o /dev/null "$DATA"
+        scan_line "realistic --threads 1, normal pack (run 2)" "$CELL"
+        NORM_BEST=$(py "print(min($NORM_BEST, $T_WALL))")
+    fi
+done
+DUP_RATIO=$(ratio "$DUP_BEST" "$NORM_BEST")
+echo "doubled pack / normal pack: ${DUP_RATIO}x (best of 2 each: ${DUP_BEST}s / ${NORM_BEST}s; target at most 1.3x)"
 
 # ---------------------------------------------------------------- bad input
 echo
@@ -425,7 +442,7 @@ mixed = "${NO_MIXED:-0}" != "1"
 if mixed:
     mc, m1, mn, mrss, mnrss = ${MCELL:-0}, ${M1_WALL:-0}, ${MN_WALL:-0}, ${M1_RSS:-0}, ${MN_RSS:-0}
 rows.append(("corpus MB of cell bytes", f(cell / 1e6), f(mc / 1e6) if mixed else "-"))
-rows.append(("distinct-value ratio", "see families above", "$(echo "${MDIST:--}")"))
+rows.append(("distinct-value ratio", "$RDIST", "${MDIST:--}"))
 rows.append(("scan --full --threads 1 MB/s", f(cell / 1e6 / r1), f(mc / 1e6 / m1) if mixed else "-"))
 rows.append((f"scan --full --threads {n} MB/s", f(cell / 1e6 / rn), f(mc / 1e6 / mn) if mixed else "-"))
 rows.append((f"  per core", f(cell / 1e6 / rn / n), f(mc / 1e6 / mn / n) if mixed else "-"))
