@@ -89,7 +89,8 @@ if [[ -f "$DATA.stamp" && "$(cat "$DATA.stamp")" == "$STAMP" && -f "$DATA.manife
     python3 "$ROOT/benches/realistic/gen_corpus.py" --summary "$DATA.manifest.json"
 else
     rm -f "$DATA.stamp"
-    python3 "$ROOT/benches/realistic/gen_corpus.py" --mb "$MB_REQ" --seed "$SEED" "$DATA" 2>/dev/null
+    python3 "$ROOT/benches/realistic/gen_corpus.py" --mb "$MB_REQ" --seed "$SEED" "$DATA" 2>"$WORK/gen.log" ||
+        { tail -20 "$WORK/gen.log" >&2; exit 1; }
     echo "$STAMP" >"$DATA.stamp"
 fi
 CELL=$(py "import json; print(json.load(open('$DATA.manifest.json'))['cell_bytes'])")

@@ -95,6 +95,14 @@ URLSAFE = string.ascii_letters + string.digits + "-_"
 HEXD = "0123456789abcdef"
 
 
+def valid(module, number):
+    """stdnum's is_valid; some of its data tables raise on odd input (cn.ric)."""
+    try:
+        return module.is_valid(number)
+    except Exception:
+        return False
+
+
 class Gen:
     """Value generators of one worker: a seeded RNG and one Faker per locale."""
 
@@ -201,7 +209,7 @@ class Gen:
                 c = m.compact(v)
                 # cn.ric's calc_check_digit takes the whole number, kr.rrn's all but the last digit
                 n = c[:-1] + m.calc_check_digit(c if loc == "zh_CN" else c[:-1])
-                if m.is_valid(n):
+                if valid(m, n):
                     return n if "-" not in v else n[:6] + "-" + n[6:]
             return n
         if loc == "pt_BR":
@@ -729,7 +737,7 @@ def write_part(job):
             if not mod:
                 continue
             m = import_module("stdnum." + mod)
-            ok = sum(1 for _ in range(20) if m.is_valid(g2.national_id(loc)))
+            ok = sum(1 for _ in range(20) if valid(m, g2.national_id(loc)))
             ids[loc] = (mod, ok, 20)
     epath = os.path.join(engine_dir, f"{table}-{idx:04d}.csv")
     with open(epath, "w", encoding="utf-8") as e:
