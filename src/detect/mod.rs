@@ -414,9 +414,10 @@ mod tests {
     /// `find_many` equals running every detector's regex and validator on
     /// each value. The values are the examples, the same examples with other
     /// digits (one shape, other checksums: a memo keyed by shape must not
-    /// carry one value's validation over to the next), and every field of
-    /// the labeled corpus's CSV files; each batch runs twice, so the second
-    /// pass answers from the memo.
+    /// carry one value's validation over to the next), every field of the
+    /// labeled corpus's CSV files, and a sample of the realistic benchmark
+    /// corpus; each batch runs twice, so the second pass answers from the
+    /// memo.
     #[test]
     fn find_many_equals_every_detector_run_alone() {
         let pack = builtin();
@@ -450,6 +451,14 @@ mod tests {
             let text = std::fs::read_to_string(&f).expect("corpus CSV is UTF-8");
             owned.extend(text.lines().flat_map(|l| l.split(',')).map(str::to_owned));
         }
+        // Values of an independent generator (Faker in many locales and
+        // scripts, tokens, logs: benches/realistic/sample_values.py), whose
+        // shapes the project's own fixtures do not have.
+        let realistic = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/realistic_values.txt");
+        let text = std::fs::read_to_string(&realistic).expect("fixtures/realistic_values.txt");
+        let before = owned.len();
+        owned.extend(text.lines().map(str::to_owned));
+        assert!(owned.len() - before > 5_000, "too few realistic values");
         let values: Vec<&str> = owned.iter().map(String::as_str).collect();
         let mut scratch = Scratch::default();
         let mut failures = Vec::new();
