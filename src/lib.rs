@@ -13,4 +13,5 @@ pub mod detect;
 pub mod inventory;
 pub mod lineage;
 pub mod output;
+pub mod redact;
 pub mod source;
