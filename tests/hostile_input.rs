@@ -318,7 +318,7 @@ fn credentials_planted_in_every_shape_never_reach_any_output() {
             "SrcPw13",
         ),
         (
-            format!("targets = {{ url = 'postgres://u:TblPw14@h/db' }}\n"),
+            "targets = { url = 'postgres://u:TblPw14@h/db' }\n".to_string(),
             "TblPw14",
         ),
     ] {

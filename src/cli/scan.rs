@@ -201,7 +201,7 @@ pub fn run(args: ScanArgs) -> i32 {
                     Ok(())
                 }
                 Ok(LocalTarget::Special(asset)) => {
-                    unreadable.push(asset);
+                    unreadable.push(*asset);
                     Ok(())
                 }
                 Err(e) => Err(e),
@@ -647,7 +647,7 @@ enum LocalTarget {
     /// A store and prefix to list.
     Store(DynStore, String),
     /// Neither a regular file nor a folder: its error asset.
-    Special(Asset),
+    Special(Box<Asset>),
 }
 
 /// A store and prefix for a local path: a folder is its own root; a file is
@@ -678,11 +678,11 @@ fn local_target(path: &Path) -> Result<LocalTarget, String> {
         };
         let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
         let id = format!("file://{}", abs.to_string_lossy());
-        return Ok(LocalTarget::Special(error_asset(
+        return Ok(LocalTarget::Special(Box::new(error_asset(
             &id,
             "not_a_file",
             &format!("{kind}: only regular files and folders are scanned"),
-        )));
+        ))));
     }
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
