@@ -44,10 +44,12 @@ impl Target {
                 ));
             }
             // A bucket name holds neither `@` nor `:`: this is user-info,
-            // most likely keys, which S3 URLs cannot carry.
-            if bucket.contains(['@', ':']) {
+            // most likely keys, which S3 URLs cannot carry; nor does a
+            // prefix carry a presigned query (`?X-Amz-Signature=`). Either
+            // would become part of every asset id.
+            if bucket.contains(['@', ':']) || shown != arg {
                 return Err(format!(
-                    "{shown}: an S3 target holds no credentials (they come from the AWS credential chain: AWS_ACCESS_KEY_ID, AWS_PROFILE, ...)"
+                    "{shown}: an S3 target holds no credentials or signatures (they come from the AWS credential chain: AWS_ACCESS_KEY_ID, AWS_PROFILE, ...)"
                 ));
             }
             return Ok(Target::S3 {
@@ -173,6 +175,10 @@ mod tests {
             ("s3://wJalrSECRET@bucket/p/", "wJalrSECRET"),
             ("postgres://alice:p@ssw0rd@db/app", "ssw0rd"),
             ("ftp://bob:ftpSECRET@host/x", "ftpSECRET"),
+            (
+                "s3://bucket/key?X-Amz-Credential=AKIAC&X-Amz-Signature=SIGsecret",
+                "SIGsecret",
+            ),
         ] {
             let e = Target::parse(arg).unwrap_err();
             assert!(!e.contains(secret), "{e}");
