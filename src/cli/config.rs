@@ -513,11 +513,27 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, String> {
                 (bare && !named).then(|| format!(", key {key}"))
             })
             .unwrap_or_default();
-        // toml quotes the value it could not take: pass it through the
-        // redaction of credentials, as every message about a target.
-        let why = crate::redact::credentials(e.message().trim());
+        // toml quotes the value it could not take: a string is not shown
+        // (a password pasted into the wrong key), and the rest goes through
+        // the redaction of credentials, as every message about a target.
+        let why = crate::redact::credentials(&hide_quoted_string(e.message().trim()));
         format!("config {}{place}{key}: {why}", path.display())
     })
+}
+
+/// `invalid type: string "hunter2", expected u64` without the string: a
+/// value typed into the wrong key can be a secret.
+fn hide_quoted_string(message: &str) -> String {
+    if let (Some(start), Some(end)) = (message.find("string \""), message.rfind("\", expected"))
+        && end >= start + "string \"".len()
+    {
+        return format!(
+            "{}a string (not shown){}",
+            &message[..start],
+            &message[end + 1..]
+        );
+    }
+    message.to_string()
 }
 
 /// 1-based line and column (in characters) of a byte offset.
@@ -628,6 +644,19 @@ mod tests {
         assert!(e.unwrap_err().contains("sample_rows must be at least 1"));
         let e = source("max_objects = 0\n").sampled_args(&run);
         assert!(e.unwrap_err().contains("max_objects must be at least 1"));
+    }
+
+    /// A secret typed into a number's key is not quoted back, and the
+    /// message still names the key and the place.
+    #[test]
+    fn a_string_where_a_number_belongs_is_not_echoed() {
+        let p = Path::new("ferret.toml");
+        let e = parse("[s3]\nconcurrency = 'hunter2 \" , expected x'\n", p).unwrap_err();
+        assert!(!e.contains("hunter2"), "{e}");
+        assert!(e.contains("line 2") && e.contains("key concurrency"), "{e}");
+        assert!(e.contains("a string (not shown), expected"), "{e}");
+        let e = parse("[s3]\nmax_attempts = 'x'\n", p).unwrap_err();
+        assert!(e.contains("not shown") && e.contains("max_attempts"), "{e}");
     }
 
     #[test]
