@@ -250,7 +250,7 @@ pub struct ScanArgs {
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub fail_on: Option<FailOn>,
 
-    /// Worker threads (default: all cores) [range 1..=256].
+    /// Worker threads (default: all cores, at most 256) [range 1..=256].
     #[arg(long, value_name = "N", value_parser = limits::THREADS.usize())]
     pub threads: Option<usize>,
 

@@ -79,13 +79,13 @@ pub fn run(args: ScanArgs) -> i32 {
     if args.sample_rows == 0 && !args.full && !args.metadata_only {
         return usage_error("--sample-rows must be at least 1 (or use --metadata-only)");
     }
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = args.threads {
-        if n == 0 {
-            return usage_error("--threads must be at least 1");
-        }
-        builder = builder.num_threads(n);
-    }
+    // `--threads` is in its range (clap checked); the default, all cores,
+    // is held to the same ceiling.
+    let threads = args.threads.unwrap_or_else(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        cores.min(super::limits::THREADS.max as usize)
+    });
+    let builder = rayon::ThreadPoolBuilder::new().num_threads(threads.max(1));
     let pool = match builder.build() {
         Ok(p) => p,
         Err(e) => return usage_error(&format!("cannot start worker threads: {e}")),
