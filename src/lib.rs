@@ -5,7 +5,8 @@
 //! matches in values; classification turns matches over a column sample into
 //! labels with confidence; the inventory records it all; outputs write it.
 //! Dependencies point one way: `cli -> {source, detect, classify, inventory, output}`,
-//! `classify -> detect`, `output -> inventory`.
+//! `classify -> detect`, `output -> inventory`. `redact` (credentials in
+//! target strings and messages) depends on nothing, and every layer may use it.
 
 pub mod classify;
 pub mod cli;
@@ -13,4 +14,5 @@ pub mod detect;
 pub mod inventory;
 pub mod lineage;
 pub mod output;
+pub mod redact;
 pub mod source;

@@ -889,3 +889,75 @@ fn sources_sample_by_their_own_settings_and_each_asset_says_which() {
     assert_eq!(per_source.len(), 3, "{per_source:?}");
     assert_eq!(per_source[0]["sampling"]["mode"], "full");
 }
+
+/// A password holding an unescaped `?` and `/` (as pasted from a password
+/// manager) connects, and appears in no output of the run: not in
+/// `scan.targets`, asset ids, the findings stream, the state, the metrics or
+/// either log format (issue 22, item 5).
+#[test]
+fn a_password_with_question_mark_and_slash_connects_and_is_never_printed() {
+    let pg = pg();
+    let (rt, admin) = pg.admin();
+    let secret = "Hx7?q/Zr9/w?Kp";
+    rt.block_on(admin.batch_execute(&format!(
+        "DROP ROLE IF EXISTS ferret_hostile; \
+         CREATE ROLE ferret_hostile LOGIN PASSWORD '{secret}' IN ROLE ferret_reader;"
+    )))
+    .unwrap();
+    let url = format!(
+        "postgres://ferret_hostile:{secret}@127.0.0.1:{}/ferret_test",
+        pg.port
+    );
+    let dir = common::tempdir();
+    let file = |n: &str| dir.path().join(n).to_str().unwrap().to_string();
+    for log_format in ["text", "json"] {
+        let out = pg
+            .command(&[
+                &url,
+                "--include",
+                "public.customers",
+                "--log-format",
+                log_format,
+                "--findings-jsonl",
+                &file("findings.jsonl"),
+                "--metrics-file",
+                &file("metrics.prom"),
+                "--state",
+                &file("state.json"),
+                "-o",
+                &file("inv.json"),
+            ])
+            .env_remove("PGPASSWORD")
+            .env("FERRET_LOG", "debug")
+            .output()
+            .unwrap();
+        let mut all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for f in ["findings.jsonl", "metrics.prom", "state.json", "inv.json"] {
+            all.push_str(&std::fs::read_to_string(file(f)).unwrap_or_default());
+        }
+        assert_eq!(out.status.code(), Some(0), "{all}");
+        let inv: Value =
+            serde_json::from_str(&std::fs::read_to_string(file("inv.json")).unwrap()).unwrap();
+        // It connected: the table was read with the password from the URL.
+        assert!(
+            asset(&inv, "/public.customers")["rows_sampled"].as_u64() > Some(0),
+            "{all}"
+        );
+        assert_eq!(
+            inv["scan"]["targets"][0],
+            format!(
+                "postgres://ferret_hostile:***@127.0.0.1:{}/ferret_test",
+                pg.port
+            )
+        );
+        for part in [secret, "Hx7", "Zr9", "w?Kp"] {
+            assert!(!all.contains(part), "{log_format}: {part} printed:\n{all}");
+        }
+    }
+    rt.block_on(admin.batch_execute("DROP ROLE ferret_hostile;"))
+        .unwrap();
+}

@@ -96,10 +96,12 @@ fn mask_keep_last(value: &str, keep: usize) -> String {
 /// defence for error messages and log lines, which should carry no values in
 /// the first place.
 pub fn redact(pack: &crate::detect::Pack, text: &str) -> String {
+    // Credentials first (a message may quote a target URL), then values.
+    let text = &crate::redact::credentials(text);
     let mut scratch = crate::detect::Scratch::default();
     let mut matches = Vec::new();
     pack.find(text, &mut scratch, &mut matches);
-    matches.retain(|m| m.validated);
+    matches.retain(|m| m.validated && !is_count(text, m.start, m.end));
     if matches.is_empty() {
         return text.to_string();
     }
@@ -117,6 +119,31 @@ pub fn redact(pack: &crate::detect::Pack, text: &str) -> String {
     }
     out.push_str(text.get(pos..).unwrap_or_default());
     out
+}
+
+/// Units ferret writes after the numbers of its own messages.
+const UNITS: [&str; 9] = [
+    " bytes",
+    " compressed bytes",
+    " decompressed bytes",
+    " rows",
+    " columns",
+    " values",
+    " objects",
+    " of ",
+    " ms",
+];
+
+/// Whether `text[start..end]` is a count ferret wrote (`after 33554432 of
+/// 5000046 compressed bytes`): bare digits followed by a unit. Masking it
+/// hides nothing personal and makes the message useless.
+fn is_count(text: &str, start: usize, end: usize) -> bool {
+    let (Some(number), Some(after)) = (text.get(start..end), text.get(end..)) else {
+        return false;
+    };
+    !number.is_empty()
+        && number.bytes().all(|b| b.is_ascii_digit())
+        && UNITS.iter().any(|u| after.starts_with(u))
 }
 
 #[cfg(test)]
@@ -147,6 +174,28 @@ mod tests {
             mask("SECRET", "password=Tr0ub4dor&3"),
             "pass****************"
         );
+    }
+
+    /// A number the pack validates (found by trying, so the test does not
+    /// depend on which detector claims it) is masked in free text, but the
+    /// byte counts of ferret's own messages are printed in clear.
+    #[test]
+    fn counts_in_messages_stay_clear_and_values_do_not() {
+        let empty: [&str; 0] = [];
+        let pack = crate::detect::Pack::load(&empty).expect("the built-in pack");
+        let masked = |n: u64| {
+            let t = format!("value {n} here");
+            redact(&pack, &t) != t
+        };
+        let n = (10_000_000u64..10_200_000)
+            .chain(100_000_000..100_200_000)
+            .find(|&n| masked(n))
+            .expect("some 8 or 9 digit number the pack masks");
+        let message = format!("decompression stopped after {n} of {n} compressed bytes");
+        assert_eq!(redact(&pack, &message), message);
+        let rows = format!("{n} rows read");
+        assert_eq!(redact(&pack, &rows), rows);
+        assert!(masked(n));
     }
 
     #[test]

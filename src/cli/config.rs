@@ -17,7 +17,9 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
-    /// Targets scanned in addition to those on the command line.
+    /// Targets scanned in addition to those on the command line (a list,
+    /// or one string for one target).
+    #[serde(deserialize_with = "one_or_many")]
     pub targets: Vec<SecretFreeUrl>,
     /// Sources with their own include/exclude globs (and, for PostgreSQL,
     /// a password variable), scanned besides the command line's targets.
@@ -180,14 +182,44 @@ pub struct SecretFreeUrl(pub String);
 
 impl<'de> Deserialize<'de> for SecretFreeUrl {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let url = String::deserialize(d)?;
-        if super::target::redact_url_password(&url) != url {
-            return Err(serde::de::Error::custom(
+        SecretFreeUrl::new(String::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+impl SecretFreeUrl {
+    /// Refuses a URL that [`crate::redact::credentials`] would change: it
+    /// holds a credential.
+    pub fn new(url: String) -> Result<SecretFreeUrl, &'static str> {
+        if crate::redact::credentials(&url) != url {
+            return Err(
                 "this URL holds an inline password; remove it and name the environment variable that holds it (password_env = \"...\")",
-            ));
+            );
         }
         Ok(SecretFreeUrl(url))
     }
+}
+
+/// `targets = "x"` as `targets = ["x"]`: one string is one target, never
+/// an error that quotes it (it may hold a password).
+fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<SecretFreeUrl>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    let urls = match OneOrMany::deserialize(d) {
+        Ok(OneOrMany::One(t)) => vec![t],
+        Ok(OneOrMany::Many(ts)) => ts,
+        Err(_) => {
+            return Err(serde::de::Error::custom(
+                "targets must be a list of folders, files or URLs (targets = [\"s3://bucket/prefix/\"])",
+            ));
+        }
+    };
+    urls.into_iter()
+        .map(|u| SecretFreeUrl::new(u).map_err(<D::Error as serde::de::Error>::custom))
+        .collect()
 }
 
 /// The name of an environment variable that must be set (checked when the
@@ -198,6 +230,13 @@ pub struct EnvName(pub String);
 impl<'de> Deserialize<'de> for EnvName {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let name = String::deserialize(d)?;
+        // A value that cannot be a variable's name is most likely the
+        // password pasted here: say so without quoting it.
+        if !crate::redact::is_env_name(&name) {
+            return Err(serde::de::Error::custom(
+                "this must be the NAME of an environment variable (letters, digits and _), not the password itself; the value is not shown",
+            ));
+        }
         if std::env::var_os(&name).is_none() {
             return Err(serde::de::Error::custom(format!(
                 "environment variable {name} is not set"
@@ -272,6 +311,74 @@ impl DetectorSelection {
 }
 
 impl Config {
+    /// Every number of the file against its range in [`super::limits`] (the
+    /// same table the flags use), so `check-config` refuses what `scan`
+    /// would, and no value from the file can overflow a deadline.
+    pub fn check_ranges(&self) -> Result<(), String> {
+        use super::limits::{self, Limit};
+        // The key's name is the last word of the limit's first config key.
+        let check = |limit: Limit, section: String, v: Option<u64>| match v {
+            Some(v) => {
+                let name = limit.keys.first().copied().unwrap_or_default();
+                let name = name.rsplit_once(' ').map_or(name, |(_, k)| k);
+                limit.check(&format!("{section} {name}"), v)
+            }
+            None => Ok(()),
+        };
+        let s3 = &self.s3;
+        let to64 = |v: Option<usize>| v.map(|n| n as u64);
+        check(limits::S3_CONCURRENCY, "[s3]".into(), to64(s3.concurrency))?;
+        check(
+            limits::S3_MAX_ATTEMPTS,
+            "[s3]".into(),
+            s3.max_attempts.map(u64::from),
+        )?;
+        check(
+            limits::S3_CONNECT_TIMEOUT,
+            "[s3]".into(),
+            s3.connect_timeout_secs,
+        )?;
+        check(
+            limits::S3_ATTEMPT_TIMEOUT,
+            "[s3]".into(),
+            s3.attempt_timeout_secs,
+        )?;
+        check(limits::S3_READ_TIMEOUT, "[s3]".into(), s3.read_timeout_secs)?;
+        for (i, pg) in self.postgres.iter().enumerate() {
+            let section = format!("[[postgres]] #{}", i + 1);
+            check(
+                limits::DB_STATEMENT_TIMEOUT,
+                section.clone(),
+                pg.statement_timeout_secs,
+            )?;
+            check(limits::DB_LOCK_TIMEOUT, section, pg.lock_timeout_secs)?;
+        }
+        for (i, src) in self.source.iter().enumerate() {
+            let section = format!("[[source]] #{}", i + 1);
+            check(limits::SAMPLE_ROWS, section.clone(), to64(src.sample_rows))?;
+            check(limits::SAMPLE_BYTES, section.clone(), src.sample_bytes)?;
+            check(limits::MAX_OBJECTS, section.clone(), to64(src.max_objects))?;
+            check(
+                limits::MAX_DECOMPRESSED_BYTES,
+                section.clone(),
+                src.max_decompressed_bytes,
+            )?;
+            check(limits::SEED, section, src.seed)?;
+        }
+        let t = &self.thresholds;
+        check(
+            limits::MIN_TEXT_HITS,
+            "[thresholds]".into(),
+            Some(t.min_text_hits),
+        )?;
+        check(
+            limits::EVIDENCE_PER_LABEL,
+            "[thresholds]".into(),
+            Some(t.evidence_per_label as u64),
+        )?;
+        Ok(())
+    }
+
     /// Checks the names the file gives against the detector pack the scan
     /// will use: `[detectors]` entries (ids or labels) and the labels of
     /// policies. A misspelt label would make a policy that never fires.
@@ -358,6 +465,9 @@ pub fn load(path: Option<&Path>) -> Result<Config, String> {
             ));
         }
     }
+    config
+        .check_ranges()
+        .map_err(|e| format!("config {}: {e}", path.display()))?;
     let t = &config.thresholds;
     for (name, v) in [
         ("min_confidence", t.min_confidence),
@@ -384,8 +494,46 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, String> {
                 format!(", line {line}, column {column}")
             })
             .unwrap_or_default();
-        format!("config {}{place}: {}", path.display(), e.message().trim())
+        // The key of the line at fault, when the error is about a value
+        // (toml's message names the value's type, not its key). Only the
+        // key: the line's value could be a secret.
+        let key = e
+            .span()
+            .and_then(|span| text.get(..span.start))
+            .and_then(|before| {
+                let start = before.rfind('\n').map_or(0, |i| i + 1);
+                let line = text.get(start..)?.lines().next()?;
+                let (key, _) = line.split_once('=')?;
+                let key = key.trim();
+                let bare = !key.is_empty()
+                    && key
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+                let named = e.message().contains(key);
+                (bare && !named).then(|| format!(", key {key}"))
+            })
+            .unwrap_or_default();
+        // toml quotes the value it could not take: a string is not shown
+        // (a password pasted into the wrong key), and the rest goes through
+        // the redaction of credentials, as every message about a target.
+        let why = crate::redact::credentials(&hide_quoted_string(e.message().trim()));
+        format!("config {}{place}{key}: {why}", path.display())
     })
+}
+
+/// `invalid type: string "hunter2", expected u64` without the string: a
+/// value typed into the wrong key can be a secret.
+fn hide_quoted_string(message: &str) -> String {
+    if let (Some(start), Some(end)) = (message.find("string \""), message.rfind("\", expected"))
+        && end >= start + "string \"".len()
+    {
+        return format!(
+            "{}a string (not shown){}",
+            &message[..start],
+            &message[end + 1..]
+        );
+    }
+    message.to_string()
 }
 
 /// 1-based line and column (in characters) of a byte offset.
@@ -496,6 +644,19 @@ mod tests {
         assert!(e.unwrap_err().contains("sample_rows must be at least 1"));
         let e = source("max_objects = 0\n").sampled_args(&run);
         assert!(e.unwrap_err().contains("max_objects must be at least 1"));
+    }
+
+    /// A secret typed into a number's key is not quoted back, and the
+    /// message still names the key and the place.
+    #[test]
+    fn a_string_where_a_number_belongs_is_not_echoed() {
+        let p = Path::new("ferret.toml");
+        let e = parse("[s3]\nconcurrency = 'hunter2 \" , expected x'\n", p).unwrap_err();
+        assert!(!e.contains("hunter2"), "{e}");
+        assert!(e.contains("line 2") && e.contains("key concurrency"), "{e}");
+        assert!(e.contains("a string (not shown), expected"), "{e}");
+        let e = parse("[s3]\nmax_attempts = 'x'\n", p).unwrap_err();
+        assert!(e.contains("not shown") && e.contains("max_attempts"), "{e}");
     }
 
     #[test]

@@ -5,6 +5,8 @@ mod config;
 mod detectors;
 mod diff;
 mod export;
+pub mod limits;
+mod logs;
 mod merge;
 mod progress;
 mod s3;
@@ -179,16 +181,17 @@ pub struct ScanArgs {
     #[arg(long)]
     pub all_databases: bool,
 
-    /// PostgreSQL: sessions used at once (tables are read concurrently).
-    #[arg(long, value_name = "N", default_value_t = 4)]
+    /// PostgreSQL: sessions used at once (tables are read concurrently) [range 1..=64].
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = limits::DB_CONNECTIONS.usize())]
     pub db_connections: usize,
 
-    /// PostgreSQL: statement_timeout of every query, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    /// PostgreSQL: statement_timeout of every query, in seconds [range 1..=86400].
+    #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = limits::DB_STATEMENT_TIMEOUT.u64())]
     pub db_statement_timeout: u64,
 
-    /// PostgreSQL: lock_timeout, in seconds (a locked table fails fast instead of waiting).
-    #[arg(long, value_name = "SECS", default_value_t = 5)]
+    /// PostgreSQL: lock_timeout, in seconds (a locked table fails fast instead
+    /// of waiting) [range 1..=86400].
+    #[arg(long, value_name = "SECS", default_value_t = 5, value_parser = limits::DB_LOCK_TIMEOUT.u64())]
     pub db_lock_timeout: u64,
 
     /// PostgreSQL: CA certificates (PEM) for sslmode=verify-ca / verify-full
@@ -200,8 +203,8 @@ pub struct ScanArgs {
     #[arg(long)]
     pub sniff_binary: bool,
 
-    /// Rows sampled per asset.
-    #[arg(long, value_name = "N", default_value_t = 1000)]
+    /// Rows sampled per asset [range 0..=10000000; 0 only with --full or --metadata-only].
+    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = limits::SAMPLE_ROWS.usize())]
     pub sample_rows: usize,
 
     /// Read every row of every object instead of sampling (slower, exhaustive).
@@ -213,22 +216,25 @@ pub struct ScanArgs {
     #[arg(long)]
     pub metadata_only: bool,
 
-    /// Seed for every sampling choice (objects, row groups, rows): same seed, same sample.
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    /// Seed for every sampling choice (objects, row groups, rows): same seed,
+    /// same sample [any whole number from 0 to 2^64-1].
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = limits::SEED.u64())]
     pub seed: u64,
 
-    /// In sample mode, bytes read from the start of each text object (CSV, JSON, logs).
-    #[arg(long, value_name = "BYTES", default_value_t = 4 << 20)]
+    /// In sample mode, bytes read from the start of each text object (CSV, JSON,
+    /// logs) [range 1..=268435456, i.e. 256 MiB].
+    #[arg(long, value_name = "BYTES", default_value_t = 4 << 20, value_parser = limits::SAMPLE_BYTES.u64())]
     pub sample_bytes: u64,
 
     /// With --full, decompressed bytes read from one gzip / zstd object at most (a
     /// decompression bomb stops there with a `decompression_limit` error on the asset;
-    /// the rows before it are scanned). Default 4 GiB.
-    #[arg(long, value_name = "BYTES", default_value_t = crate::source::format::DEFAULT_MAX_DECOMPRESSED_BYTES)]
+    /// the rows before it are scanned). Default 4 GiB [range 1..=1099511627776, i.e. 1 TiB].
+    #[arg(long, value_name = "BYTES", default_value_t = crate::source::format::DEFAULT_MAX_DECOMPRESSED_BYTES, value_parser = limits::MAX_DECOMPRESSED_BYTES.u64())]
     pub max_decompressed_bytes: u64,
 
-    /// In sample mode, objects read per dataset (newest first, then a seeded random few).
-    #[arg(long, value_name = "N", default_value_t = 8)]
+    /// In sample mode, objects read per dataset (newest first, then a seeded
+    /// random few) [range 1..=100000].
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = limits::MAX_OBJECTS.usize())]
     pub max_objects: usize,
 
     /// Also load detector files (*.toml) from this folder. Repeatable.
@@ -244,8 +250,8 @@ pub struct ScanArgs {
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub fail_on: Option<FailOn>,
 
-    /// Worker threads (default: all cores).
-    #[arg(long, value_name = "N")]
+    /// Worker threads (default: all cores, at most 256) [range 1..=256].
+    #[arg(long, value_name = "N", value_parser = limits::THREADS.usize())]
     pub threads: Option<usize>,
 
     /// No progress bar and no log lines below warnings.
@@ -268,26 +274,27 @@ pub struct ScanArgs {
     #[arg(long, value_name = "BOOL")]
     pub s3_path_style: Option<bool>,
 
-    /// S3 requests in flight at most, per bucket [default: 32].
-    #[arg(long, value_name = "N")]
+    /// S3 requests in flight at most, per bucket [default: 32; range 1..=1024].
+    #[arg(long, value_name = "N", value_parser = limits::S3_CONCURRENCY.usize())]
     pub s3_concurrency: Option<usize>,
 
-    /// Attempts per S3 request, with exponential backoff and jitter [default: 6].
-    #[arg(long, value_name = "N")]
+    /// Attempts per S3 request, with exponential backoff and jitter [default: 6; range 1..=20].
+    #[arg(long, value_name = "N", value_parser = limits::S3_MAX_ATTEMPTS.u32())]
     pub s3_max_attempts: Option<u32>,
 
-    /// Seconds to open a connection to the store [default: 5].
-    #[arg(long, value_name = "SECS")]
+    /// Seconds to open a connection to the store [default: 5; range 1..=86400].
+    #[arg(long, value_name = "SECS", value_parser = limits::S3_CONNECT_TIMEOUT.u64())]
     pub s3_connect_timeout: Option<u64>,
 
     /// Seconds per request attempt until the response headers; a store that
-    /// accepts and never answers fails the attempt (then retried) [default: 30].
-    #[arg(long, value_name = "SECS")]
+    /// accepts and never answers fails the attempt (then retried) [default: 30;
+    /// range 1..=86400].
+    #[arg(long, value_name = "SECS", value_parser = limits::S3_ATTEMPT_TIMEOUT.u64())]
     pub s3_attempt_timeout: Option<u64>,
 
     /// Seconds to receive one response body (a ranged get); a body that
-    /// stalls mid-way fails the attempt (then retried) [default: 120].
-    #[arg(long, value_name = "SECS")]
+    /// stalls mid-way fails the attempt (then retried) [default: 120; range 1..=86400].
+    #[arg(long, value_name = "SECS", value_parser = limits::S3_READ_TIMEOUT.u64())]
     pub s3_read_timeout: Option<u64>,
 
     /// Lineage hints from values: fingerprint every column (keyed hashes of

@@ -79,13 +79,13 @@ pub fn run(args: ScanArgs) -> i32 {
     if args.sample_rows == 0 && !args.full && !args.metadata_only {
         return usage_error("--sample-rows must be at least 1 (or use --metadata-only)");
     }
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = args.threads {
-        if n == 0 {
-            return usage_error("--threads must be at least 1");
-        }
-        builder = builder.num_threads(n);
-    }
+    // `--threads` is in its range (clap checked); the default, all cores,
+    // is held to the same ceiling.
+    let threads = args.threads.unwrap_or_else(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        cores.min(super::limits::THREADS.max as usize)
+    });
+    let builder = rayon::ThreadPoolBuilder::new().num_threads(threads.max(1));
     let pool = match builder.build() {
         Ok(p) => p,
         Err(e) => return usage_error(&format!("cannot start worker threads: {e}")),
@@ -188,10 +188,24 @@ pub fn run(args: ScanArgs) -> i32 {
     let mut pg_sources: Vec<(PgSource, KeyFilter, usize)> = Vec::new();
     let mut sqlite_files: Vec<(PathBuf, KeyFilter, usize)> = Vec::new();
     let mut buckets = super::s3::Buckets::default();
+    // Explicit targets that are neither a regular file nor a folder (a
+    // device, a FIFO, a socket): an error on that asset, not a usage error
+    // and not a silent empty scan.
+    let mut unreadable: Vec<Asset> = Vec::new();
     for (target, (own, password, profile)) in parsed.iter().zip(&per_target) {
         let with = |(store, prefix)| (store, prefix, own.clone(), *profile);
         let opened = match target {
-            Target::Local(path) => local_target(path).map(|t| targets.push(with(t))),
+            Target::Local(path) => match local_target(path) {
+                Ok(LocalTarget::Store(store, prefix)) => {
+                    targets.push(with((store, prefix)));
+                    Ok(())
+                }
+                Ok(LocalTarget::Special(asset)) => {
+                    unreadable.push(*asset);
+                    Ok(())
+                }
+                Err(e) => Err(e),
+            },
             Target::S3 { bucket, prefix } => buckets
                 .open(&runtime, &args, &config.s3, bucket, prefix)
                 .map(|t| targets.push(with(t))),
@@ -275,7 +289,10 @@ pub fn run(args: ScanArgs) -> i32 {
 
     let mut plans: Vec<(AssetPlan, usize)> = Vec::new();
     let mut skipped = Vec::new();
-    let mut assets: Vec<Asset> = Vec::new();
+    let mut assets: Vec<Asset> = unreadable;
+    for a in &assets {
+        tracing::warn!(object = %a.id, code = "not_a_file", "not a regular file or folder");
+    }
     let progress = Progress::start(args.quiet, buckets.counters());
     for (store, prefix, filter, profile) in &targets {
         let found = runtime.block_on(discover(store, prefix, filter));
@@ -290,8 +307,9 @@ pub fn run(args: ScanArgs) -> i32 {
             }
         }
         for e in found.errors {
-            tracing::warn!(object = %e.url, code = e.error.code(), "cannot list: {}", e.error);
-            assets.push(error_asset(&e.url, e.error.code(), &e.error.to_string()));
+            let why = crate::redact::credentials(&e.error.to_string());
+            tracing::warn!(object = %e.url, code = e.error.code(), "cannot list: {why}");
+            assets.push(error_asset(&e.url, e.error.code(), &why));
         }
     }
     // Shards split the work after discovery and grouping, by asset id, so
@@ -566,6 +584,13 @@ fn lineage_key(args: &ScanArgs) -> Result<Option<LineageKey>, String> {
         return Ok(None);
     }
     let var = args.lineage_key_env.as_deref().unwrap_or(lineage::KEY_ENV);
+    if !crate::redact::is_env_name(var) {
+        // Most likely the key itself, pasted where its variable's name goes.
+        return Err(
+            "--lineage-key-env takes the NAME of an environment variable (letters, digits and _), not the key itself; the value is not shown"
+                .into(),
+        );
+    }
     let key = match std::env::var(var) {
         Ok(secret) => LineageKey::from_secret(secret.as_bytes())
             .map_err(|e| format!("lineage key from {var}: {e}"))?,
@@ -610,17 +635,54 @@ fn mode_name(mode: Mode) -> &'static str {
     }
 }
 
+/// Prints a usage error (through the redaction of credentials: messages
+/// quote targets) and returns exit code 2.
 fn usage_error(message: &str) -> i32 {
-    eprintln!("ferret: {message}");
+    eprintln!("ferret: {}", crate::redact::credentials(message));
     exit::USAGE
 }
 
+/// What a local target path is.
+enum LocalTarget {
+    /// A store and prefix to list.
+    Store(DynStore, String),
+    /// Neither a regular file nor a folder: its error asset.
+    Special(Box<Asset>),
+}
+
 /// A store and prefix for a local path: a folder is its own root; a file is
-/// a one-object listing under its parent folder.
-fn local_target(path: &Path) -> Result<(DynStore, String), String> {
+/// a one-object listing under its parent folder. A device, FIFO or socket
+/// named explicitly is an error asset (reading `/dev/zero` never ends, a
+/// FIFO blocks); one met while walking a folder is skipped by the listing.
+fn local_target(path: &Path) -> Result<LocalTarget, String> {
     let md = std::fs::metadata(path).map_err(|e| format!("cannot scan {}: {e}", path.display()))?;
     if md.is_dir() {
-        return Ok((Arc::new(LocalStore::new(path)), String::new()));
+        return Ok(LocalTarget::Store(
+            Arc::new(LocalStore::new(path)),
+            String::new(),
+        ));
+    }
+    if !md.is_file() {
+        use std::os::unix::fs::FileTypeExt;
+        let t = md.file_type();
+        let kind = if t.is_fifo() {
+            "a FIFO (named pipe)"
+        } else if t.is_socket() {
+            "a socket"
+        } else if t.is_char_device() {
+            "a character device"
+        } else if t.is_block_device() {
+            "a block device"
+        } else {
+            "not a regular file"
+        };
+        let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let id = format!("file://{}", abs.to_string_lossy());
+        return Ok(LocalTarget::Special(Box::new(error_asset(
+            &id,
+            "not_a_file",
+            &format!("{kind}: only regular files and folders are scanned"),
+        ))));
     }
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -630,10 +692,11 @@ fn local_target(path: &Path) -> Result<(DynStore, String), String> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .ok_or_else(|| format!("cannot scan {}: not a file name", path.display()))?;
-    Ok((Arc::new(LocalStore::new(parent)), name))
+    Ok(LocalTarget::Store(Arc::new(LocalStore::new(parent)), name))
 }
 
 fn error_asset(url: &str, code: &str, message: &str) -> Asset {
+    let message = &crate::redact::credentials(message);
     let mut asset = scan_db::empty_asset(url, "file", "unknown");
     asset.errors.push(AssetError {
         object: Some(url.to_string()),
@@ -853,10 +916,14 @@ fn init_logging(quiet: bool, format: LogFormat) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
         .with_target(false);
     let _ = match format {
-        LogFormat::Json => builder.json().try_init(),
-        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.with_writer(std::io::stderr).json().try_init(),
+        // Plain text, control characters escaped: a file name must not
+        // forge a line or repaint the terminal (see `logs`).
+        LogFormat::Text => builder
+            .with_ansi(false)
+            .with_writer(|| super::logs::EscapedStderr)
+            .try_init(),
     };
 }

@@ -4,6 +4,7 @@
 //! Targets are parsed before anything is opened, so a typo is a usage error
 //! (exit 2) and not an asset error halfway through a scan.
 
+use crate::redact;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,9 +20,19 @@ pub enum Target {
 }
 
 impl Target {
+    /// Errors quote the target only through [`redact::credentials`].
     pub fn parse(arg: &str) -> Result<Target, String> {
+        let shown = redact::credentials(arg);
         let lower = arg.to_ascii_lowercase();
         if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
+            // The driver ends the user-info at the first `@`: with a second
+            // one, part of the password would become the host, and with it
+            // every asset id.
+            if arg.matches('@').count() > 1 {
+                return Err(format!(
+                    "{shown}: more than one '@' (percent-encode an '@' in the user name or password as %40)"
+                ));
+            }
             return Ok(Target::Postgres(arg.to_string()));
         }
         if let Some(rest) = strip_scheme(arg, "s3") {
@@ -29,7 +40,16 @@ impl Target {
             let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
             if bucket.is_empty() {
                 return Err(format!(
-                    "{arg}: an S3 target needs a bucket (s3://bucket/prefix)"
+                    "{shown}: an S3 target needs a bucket (s3://bucket/prefix)"
+                ));
+            }
+            // A bucket name holds neither `@` nor `:`: this is user-info,
+            // most likely keys, which S3 URLs cannot carry; nor does a
+            // prefix carry a presigned query (`?X-Amz-Signature=`). Either
+            // would become part of every asset id.
+            if bucket.contains(['@', ':']) || shown != arg {
+                return Err(format!(
+                    "{shown}: an S3 target holds no credentials or signatures (they come from the AWS credential chain: AWS_ACCESS_KEY_ID, AWS_PROFILE, ...)"
                 ));
             }
             return Ok(Target::S3 {
@@ -42,7 +62,7 @@ impl Target {
             let path = rest.strip_prefix("//").unwrap_or(rest);
             if path.is_empty() {
                 return Err(format!(
-                    "{arg}: a SQLite target needs a file path (sqlite:///path/app.db)"
+                    "{shown}: a SQLite target needs a file path (sqlite:///path/app.db)"
                 ));
             }
             return Ok(Target::Sqlite(PathBuf::from(path)));
@@ -53,53 +73,31 @@ impl Target {
             )));
         }
         if let Some((scheme, _)) = arg.split_once("://") {
+            let scheme = redact::credentials(scheme);
             return Err(format!(
-                "{arg}: unsupported scheme '{scheme}' (use a path, file://, s3://, postgres:// or sqlite://)"
+                "{shown}: unsupported scheme '{scheme}' (use a path, file://, s3://, postgres:// or sqlite://)"
             ));
         }
         Ok(Target::Local(PathBuf::from(arg)))
     }
 
-    /// The target as recorded in the inventory and logs: never a password.
+    /// The target as recorded in the inventory and logs: never a password
+    /// (every kind goes through [`redact::credentials`]: a path can be a
+    /// libpq keyword string typed as a target).
     pub fn display(&self) -> String {
-        match self {
+        let raw = match self {
             Target::Local(p) => p.display().to_string(),
             Target::S3 { bucket, prefix } => format!("s3://{bucket}/{prefix}"),
-            Target::Postgres(url) => redact_url_password(url),
+            Target::Postgres(url) => url.clone(),
             Target::Sqlite(p) => format!("sqlite://{}", p.display()),
-        }
+        };
+        redact::credentials(&raw)
     }
 }
 
 fn strip_scheme<'a>(arg: &'a str, scheme: &str) -> Option<&'a str> {
     let (s, rest) = arg.split_once(':')?;
     s.eq_ignore_ascii_case(scheme).then_some(rest)
-}
-
-/// `scheme://user:secret@host/…` → `scheme://user:***@host/…`; also masks a
-/// `password=` query parameter.
-pub fn redact_url_password(url: &str) -> String {
-    let mut out = url.to_string();
-    if let Some((scheme, rest)) = url.split_once("://") {
-        let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-        let authority = &rest[..authority_end];
-        if let Some((userinfo, host)) = authority.rsplit_once('@')
-            && let Some((user, _)) = userinfo.split_once(':')
-        {
-            out = format!("{scheme}://{user}:***@{host}{}", &rest[authority_end..]);
-        }
-    }
-    if let Some((base, query)) = out.clone().split_once('?') {
-        let masked: Vec<String> = query
-            .split('&')
-            .map(|kv| match kv.split_once('=') {
-                Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
-                _ => kv.to_string(),
-            })
-            .collect();
-        out = format!("{base}?{}", masked.join("&"));
-    }
-    out
 }
 
 #[cfg(test)]
@@ -162,8 +160,32 @@ mod tests {
             "postgres://alice:***@db.internal:5432/app?sslmode=require&password=***"
         );
         assert_eq!(
-            redact_url_password("postgres://bob@h/db"),
+            Target::parse("postgres://bob@h/db").unwrap().display(),
             "postgres://bob@h/db"
         );
+    }
+
+    /// Shapes the driver or the S3 parser would turn into a host or a
+    /// bucket (and so into every asset id) are refused, and the refusal
+    /// never quotes the secret.
+    #[test]
+    fn credentials_that_would_leak_into_ids_are_refused_unquoted() {
+        for (arg, secret) in [
+            ("s3://AKIAKEY:wJalrSECRET@bucket/p/", "wJalrSECRET"),
+            ("s3://wJalrSECRET@bucket/p/", "wJalrSECRET"),
+            ("postgres://alice:p@ssw0rd@db/app", "ssw0rd"),
+            ("ftp://bob:ftpSECRET@host/x", "ftpSECRET"),
+            (
+                "s3://bucket/key?X-Amz-Credential=AKIAC&X-Amz-Signature=SIGsecret",
+                "SIGsecret",
+            ),
+        ] {
+            let e = Target::parse(arg).unwrap_err();
+            assert!(!e.contains(secret), "{e}");
+        }
+        let t = Target::parse("postgres://alice:pa/ss?wd@db:5432/app").unwrap();
+        assert_eq!(t.display(), "postgres://alice:***@db:5432/app");
+        let t = Target::parse("host=db password=sw0rdfish dbname=app").unwrap();
+        assert!(!t.display().contains("sw0rdfish"), "{}", t.display());
     }
 }

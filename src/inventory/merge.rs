@@ -35,6 +35,14 @@ pub enum MergeError {
         theirs: String,
         ours: String,
     },
+    #[error(
+        "{path}: shard index {index} is not below its shard count {count} (K/N is 0-based, K < N): a damaged or foreign part"
+    )]
+    ShardOutOfRange {
+        path: PathBuf,
+        index: u64,
+        count: u64,
+    },
     #[error("shard {index} of {count} given twice: {a} and {b}")]
     DuplicateShard {
         index: u64,
@@ -206,7 +214,16 @@ fn shard_of_part(path: &Path, inv: &Inventory) -> Result<(u64, u64), MergeError>
             index: Some(index),
             count,
             ..
-        }) => Ok((*index, *count)),
+        }) if index < count => Ok((*index, *count)),
+        Some(ShardInfo {
+            index: Some(index),
+            count,
+            ..
+        }) => Err(MergeError::ShardOutOfRange {
+            path: path.to_path_buf(),
+            index: *index,
+            count: *count,
+        }),
         _ => Err(MergeError::NotAShard {
             path: path.to_path_buf(),
         }),
@@ -330,6 +347,41 @@ mod tests {
         assert_eq!(m.scan.duration_ms, 8000);
         assert_eq!(m.scan.io.as_ref().map(|io| io.get_requests), Some(4));
         assert_eq!(m.scan.shard, None);
+    }
+
+    /// Shard 7 of 3 cannot exist: the error names that part and says why,
+    /// instead of reporting the other shards missing.
+    #[test]
+    fn a_shard_index_past_the_count_is_named() {
+        let t = "2026-01-01T00:00:00.000Z";
+        let e = merge(
+            vec![
+                (p("s0.json"), part(0, 3, &["a"], t, t)),
+                (p("s7.json"), part(7, 3, &["b"], t, t)),
+            ],
+            MergeOptions {
+                allow_partial: true,
+            },
+        )
+        .unwrap_err();
+        let shown = e.to_string();
+        assert!(
+            matches!(
+                e,
+                MergeError::ShardOutOfRange {
+                    index: 7,
+                    count: 3,
+                    ..
+                }
+            ),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("s7.json")
+                && shown.contains("shard index 7")
+                && !shown.contains("missing"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -93,7 +93,8 @@ impl S3Connector {
             && !(ep.starts_with("http://") || ep.starts_with("https://"))
         {
             return Err(format!(
-                "--s3-endpoint {ep}: expected an http:// or https:// URL"
+                "--s3-endpoint {}: expected an http:// or https:// URL",
+                crate::redact::credentials(ep)
             ));
         }
         let retry = RetryConfig::standard()
@@ -295,10 +296,11 @@ where
     }
 }
 
-/// Error texts from the SDK can be long; they never hold credentials (the
-/// SDK redacts them) or object contents.
+/// Error texts from the SDK can be long; they hold no object contents, and
+/// any URL they quote (an endpoint with user-info, a presigned query) goes
+/// through the redaction of credentials.
 fn short(s: &str) -> String {
-    let mut s = s.replace('\n', " ");
+    let mut s = crate::redact::credentials(s).replace('\n', " ");
     if s.len() > 300 {
         let mut cut = 300;
         while !s.is_char_boundary(cut) {
