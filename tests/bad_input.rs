@@ -317,3 +317,54 @@ fn output_to_a_pipe_or_device_writes_into_it() {
         "the pipe is still a pipe"
     );
 }
+
+/// JSON Lines whose objects hold 20,000 distinct keys: classifying a column
+/// once looked for keywords in every other column's name, quadratic in the
+/// columns (184 s at 20,000 keys). The scan must end well inside the limit
+/// below, with every column reported and the keyword in a neighbour's name
+/// still seen.
+#[test]
+fn twenty_thousand_keys_are_classified_in_linear_time() {
+    let dir = tempdir();
+    with_good_neighbour(dir.path());
+    let keys = 20_000;
+    let mut text = String::new();
+    for row in 0..3 {
+        let fields: Vec<String> = (0..keys)
+            .map(|i| format!("\"k{i}\":\"v{row}x{i}\""))
+            .collect();
+        text.push('{');
+        text.push_str(&fields.join(","));
+        text.push_str(",\"contact\":\"ada.lovelace@example.org\"}\n");
+    }
+    write(dir.path(), "wide.jsonl", text.as_bytes());
+    let mut child = ferret()
+        .args(["scan", "--full", "--quiet", "-o"])
+        .arg(dir.path().join("inv.json"))
+        .arg(dir.path().join("wide.jsonl"))
+        .arg(dir.path().join("good.csv"))
+        .spawn()
+        .expect("ferret starts");
+    let started = std::time::Instant::now();
+    let limit = std::time::Duration::from_secs(90);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("a scan of {keys} keys ran past {limit:?}: not linear");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(0));
+    let inv: Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("inv.json")).expect("inventory written"),
+    )
+    .expect("inventory is JSON");
+    let wide = asset(&inv, "/wide.jsonl");
+    let columns = wide["columns"].as_array().expect("columns");
+    assert_eq!(columns.len(), keys + 1);
+    assert_eq!(column_labels(wide, "contact"), ["EMAIL"]);
+    good_still_classified(&inv);
+}

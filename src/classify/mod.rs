@@ -321,26 +321,23 @@ impl<'p> Classifier<'p> {
 
     /// Turns an asset's column statistics into inventory columns.
     pub fn finish(&self, profile: AssetProfile) -> Vec<Column> {
-        let names: Vec<String> = profile.columns.iter().map(|c| c.path.clone()).collect();
+        let neighbours = NameKeywords::new(
+            &self.keywords_in_names,
+            profile.columns.iter().map(|c| c.path.as_str()),
+        );
         profile
             .columns
             .into_iter()
             .enumerate()
-            .map(|(i, c)| self.classify_column(c, &names, i))
+            .map(|(i, c)| self.classify_column(c, &neighbours, i))
             .collect()
     }
 
-    fn classify_column(&self, c: ColumnStats, all_names: &[String], me: usize) -> Column {
+    fn classify_column(&self, c: ColumnStats, neighbours: &NameKeywords, me: usize) -> Column {
         let t = &self.thresholds;
         let hint_hits = self.column_hints.hits(&c.path);
         let negative_hits = self.negative_hints.hits(&c.path);
         let own_keyword_hits = self.keywords_in_names.hits(&c.path);
-        let neighbour_keyword_hits: Vec<_> = all_names
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| *i != me)
-            .flat_map(|(_, n)| self.keywords_in_names.hits(n))
-            .collect();
 
         // Group detector statistics by label.
         let mut by_label: BTreeMap<&str, Vec<(usize, &DetectorStats)>> = BTreeMap::new();
@@ -350,8 +347,8 @@ impl<'p> Classifier<'p> {
                     || hint_hits
                         .iter()
                         .chain(&own_keyword_hits)
-                        .chain(&neighbour_keyword_hits)
                         .any(|h| h.detector == d)
+                    || neighbours.first(&[d], me).is_some()
             };
             if self.pack.detectors[d].spec.requires_context && !has_context() {
                 continue;
@@ -467,13 +464,13 @@ impl<'p> Classifier<'p> {
             }
             let keyword_in_name = own_keyword_hits
                 .iter()
-                .chain(&neighbour_keyword_hits)
-                .find(|h| det_ids.contains(&h.detector));
+                .find(|h| det_ids.contains(&h.detector))
+                .map(|h| h.phrase.as_str())
+                .or_else(|| neighbours.first(&det_ids, me));
             if let Some(k) = keyword_in_name {
                 conf += (1.0 - conf) * 0.2;
                 why.push(format!(
-                    "keyword '{}' in this or a neighbouring column name (+)",
-                    k.phrase
+                    "keyword '{k}' in this or a neighbouring column name (+)"
                 ));
             }
             if keyword_values > 0 && hits > 0 {
@@ -626,6 +623,42 @@ impl<'p> Classifier<'p> {
             prevalence_upper_bound,
             fingerprint: None,
         }
+    }
+}
+
+/// The keywords found in every column name of an asset, by detector, so a
+/// column asks about its neighbours' names without reading each of them: an
+/// asset can have 100,000 columns (a JSON document with that many keys), and
+/// reading every other name for every column was quadratic.
+struct NameKeywords {
+    /// Per detector: `(column, place, phrase)` of each hit, in column order;
+    /// `place` is the hit's index among its name's hits.
+    by_detector: HashMap<usize, Vec<(usize, usize, String)>>,
+}
+
+impl NameKeywords {
+    fn new<'a>(matcher: &PhraseMatcher, names: impl Iterator<Item = &'a str>) -> Self {
+        let mut by_detector: HashMap<usize, Vec<(usize, usize, String)>> = HashMap::new();
+        for (column, name) in names.enumerate() {
+            for (place, hit) in matcher.hits(name).into_iter().enumerate() {
+                by_detector
+                    .entry(hit.detector)
+                    .or_default()
+                    .push((column, place, hit.phrase));
+            }
+        }
+        NameKeywords { by_detector }
+    }
+
+    /// The first keyword of any of `detectors` in a column other than `me`,
+    /// in column order, then in the order of the hits within a name: what
+    /// walking every other name in turn finds first.
+    fn first(&self, detectors: &[usize], me: usize) -> Option<&str> {
+        detectors
+            .iter()
+            .filter_map(|d| self.by_detector.get(d)?.iter().find(|(c, _, _)| *c != me))
+            .min_by_key(|(column, place, _)| (*column, *place))
+            .map(|(_, _, phrase)| phrase.as_str())
     }
 }
 
@@ -810,6 +843,57 @@ mod tests {
             ("note", std::sync::Arc::new(note) as ArrayRef),
         ])
         .expect("batch")
+    }
+
+    /// The index answers what walking every other column's name answers,
+    /// which hit comes first included (it is quoted in the explanation).
+    #[test]
+    fn name_keywords_equal_walking_every_other_name() {
+        let pack = Pack::load(&[] as &[&std::path::Path]).expect("built-in pack");
+        let classifier = Classifier::new(&pack, Thresholds::default());
+        let matcher = &classifier.keywords_in_names;
+        let names = [
+            "id",
+            "customer_email",
+            "iban_or_card",
+            "notes",
+            "card_number",
+            "phone_mobile_email",
+            "sort_code",
+            "email",
+            "passport_no",
+        ];
+        let index = NameKeywords::new(matcher, names.iter().copied());
+        let all: Vec<usize> = (0..pack.detectors.len()).collect();
+        let mut asked = 0;
+        for me in 0..names.len() {
+            let walked: Vec<_> = names
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != me)
+                .flat_map(|(_, n)| matcher.hits(n))
+                .collect();
+            for d in &all {
+                let want = walked
+                    .iter()
+                    .find(|h| h.detector == *d)
+                    .map(|h| h.phrase.as_str());
+                assert_eq!(index.first(&[*d], me), want, "detector {d}, column {me}");
+                asked += usize::from(want.is_some());
+            }
+            // Several detectors at once: the first hit of any of them.
+            for window in all.chunks(7) {
+                let want = walked
+                    .iter()
+                    .find(|h| window.contains(&h.detector))
+                    .map(|h| h.phrase.as_str());
+                assert_eq!(index.first(window, me), want, "{window:?}, column {me}");
+            }
+        }
+        assert!(
+            asked > 20,
+            "the names hold too few keywords to test: {asked}"
+        );
     }
 
     /// Incremental runs rebuild an asset from per-object partials: folding
