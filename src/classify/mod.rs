@@ -891,19 +891,35 @@ mod tests {
         let pack = Pack::load(&[] as &[&std::path::Path]).expect("built-in pack");
         let classifier = Classifier::new(&pack, Thresholds::default());
         let cases = [
-            ("CO_NIT", "one unit of 900.373.913-4 shipped", "NIT 900.373.913-4 shipped"),
-            ("UK_UTR", "a neutral answer, 1955839661", "UTR 1955839661 answered"),
-            ("GR_AMKA", "Samkaya 01013099997 in the list", "AMKA 01013099997 in the list"),
+            (
+                "CO_NIT",
+                "one unit of 900.373.913-4 shipped",
+                "NIT 900.373.913-4 shipped",
+            ),
+            (
+                "UK_UTR",
+                "a neutral answer, 1955839661",
+                "UTR 1955839661 answered",
+            ),
+            (
+                "GR_AMKA",
+                "Samkaya 01013099997 in the list",
+                "AMKA 01013099997 in the list",
+            ),
         ];
         for (label, inside, whole) in cases {
             let inside: Vec<String> = (0..20).map(|_| inside.to_string()).collect();
             let whole: Vec<String> = (0..20).map(|_| whole.to_string()).collect();
             assert!(
-                !labels_of_note(&classifier, &inside).iter().any(|l| l == label),
+                !labels_of_note(&classifier, &inside)
+                    .iter()
+                    .any(|l| l == label),
                 "{label} from a keyword inside a word"
             );
             assert!(
-                labels_of_note(&classifier, &whole).iter().any(|l| l == label),
+                labels_of_note(&classifier, &whole)
+                    .iter()
+                    .any(|l| l == label),
                 "{label} with the keyword as a word"
             );
         }
@@ -931,6 +947,10 @@ mod tests {
         ];
         let mut notes: Vec<String> = (0..49).map(|i| abns[i % abns.len()].to_string()).collect();
         notes.push("pending".to_string());
-        assert!(labels_of_note(&classifier, &notes).iter().any(|l| l == "AU_ABN"));
+        assert!(
+            labels_of_note(&classifier, &notes)
+                .iter()
+                .any(|l| l == "AU_ABN")
+        );
     }
 }

@@ -24,10 +24,9 @@ pub fn tokens(name: &str) -> Vec<String> {
             continue;
         }
         if let (false, Some(&prev)) = (cur.is_empty(), i.checked_sub(1).and_then(|p| chars.get(p)))
+            && boundary(prev, c, chars.get(i + 1).copied())
         {
-            if boundary(prev, c, chars.get(i + 1).copied()) {
-                out.push(std::mem::take(&mut cur));
-            }
+            out.push(std::mem::take(&mut cur));
         }
         cur.extend(c.to_lowercase());
     }

@@ -4,7 +4,7 @@
 //! With `--names`, prints every validator name of the pack instead, one a
 //! line, so the test can tell a validator nobody compared.
 
-use ferret::detect::validate::{lookup, VALIDATORS};
+use ferret::detect::validate::{VALIDATORS, lookup};
 use std::io::{BufRead, BufWriter, Write};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

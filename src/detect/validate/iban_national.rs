@@ -69,9 +69,7 @@ fn es(ds: &[u8]) -> bool {
     };
     let mut padded = [0u8; 10];
     padded[2..].copy_from_slice(head);
-    ds.len() == 20
-        && calc(&padded) == u32::from(checks[0])
-        && calc(account) == u32::from(checks[1])
+    ds.len() == 20 && calc(&padded) == u32::from(checks[0]) && calc(account) == u32::from(checks[1])
 }
 
 #[cfg(test)]
@@ -88,7 +86,10 @@ mod tests {
             assert!(national_ok(v), "{v} is valid per python-stdnum");
         }
         for v in INVALID {
-            assert!(!national_ok(v), "{v} fails its national check per python-stdnum");
+            assert!(
+                !national_ok(v),
+                "{v} fails its national check per python-stdnum"
+            );
         }
         assert!(national_ok("GB82WEST12345698765432"));
         assert!(!national_ok("BE"));
