@@ -277,7 +277,15 @@ def deviation(name, v):
         return "ferret applies the ATO's published mod-89 rule, which also accepts check digits 10 (stdnum computes 99 for them)"
     if name == "NZ IRD" and len(v) == 9 and v[0] == "0":
         return "ferret counts digits, stdnum the integer value"
+    if name == "AR CUIT" and v[:2] in ("50", "51", "55"):
+        return "ferret accepts the CUIT types of persons and companies only (20-34); 50, 51 and 55 are for international use"
     # The first pack.
+    if name == "DE IdNr" and any(v[i] == v[i + 1] == v[i + 2] for i in range(8)):
+        return "ferret applies the BZSt rule that a digit appearing three times is never in three adjacent places"
+    if name == "SE personnummer" and v[7:10] == "000":
+        return "ferret rejects birth number 000, never issued"
+    if name == "BE national number" and int(v[4:6]) > 31:
+        return "stdnum takes a day out of range as 'day unknown'; ferret only day 00"
     if all_same_digits(v) and name in ("Luhn", "AU TFN", "UK NHS", "CA SIN", "NL BSN"):
         return "ferret rejects all-same-digit placeholders"
     if name == "IMEI" and int(v[:2]) not in (1, 10, 30, 33, 35, 44, 45, 49, 50, 51, 52, 53, 54, 86, 91, 98, 99):
