@@ -63,13 +63,34 @@ pub fn whole_tokens(text: &str, start: usize, end: usize) -> bool {
     };
     let starts = match before.chars().next_back() {
         None => true,
-        Some(prev) => boundary(prev, first, inner_chars.next().or(after.chars().next())),
+        Some(prev) => {
+            unspaced(prev)
+                || unspaced(first)
+                || boundary(prev, first, inner_chars.next().or(after.chars().next()))
+        }
     };
     let ends = match after.chars().next() {
         None => true,
-        Some(next) => boundary(last, next, after.chars().nth(1)),
+        Some(next) => {
+            unspaced(last) || unspaced(next) || boundary(last, next, after.chars().nth(1))
+        }
     };
     starts && ends
+}
+
+/// A character of a script written without spaces between words (Chinese,
+/// Japanese kana, Korean Hangul, Thai): there a keyword runs straight into
+/// the next word (`주민등록번호는`, `身份证号是`), so any place is an edge.
+fn unspaced(c: char) -> bool {
+    matches!(c,
+        '\u{0E00}'..='\u{0E7F}'       // Thai
+        | '\u{1100}'..='\u{11FF}'     // Hangul Jamo
+        | '\u{3040}'..='\u{30FF}'     // Hiragana, Katakana
+        | '\u{3130}'..='\u{318F}'     // Hangul compatibility Jamo
+        | '\u{3400}'..='\u{4DBF}'     // CJK extension A
+        | '\u{4E00}'..='\u{9FFF}'     // CJK unified ideographs
+        | '\u{AC00}'..='\u{D7AF}'     // Hangul syllables
+    )
 }
 
 /// `_tok_tok_` form of a name or hint.
@@ -195,6 +216,10 @@ mod tests {
             ("the UTR is 1955839661", "utr"),
             ("AMKA", "amka"),
             ("customerAmka 01017012345", "amka"),
+            // scripts without spaces: the keyword runs into the next word
+            ("주민등록번호는 750811-1361341", "주민등록번호"),
+            ("身份证号是11010519491231002X", "身份证"),
+            ("เลขประจำตัวประชาชนของฉัน", "เลขประจำตัวประชาชน"),
         ];
         for (text, word) in yes {
             let (s, e) = find(text, word);
