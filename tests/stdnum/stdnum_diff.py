@@ -102,7 +102,7 @@ FAMILIES = {
                 + r.choice("HM") + r.choice(["DF", "JC", "NL", "VZ", "NE"]) + rnd(r, "LLL") + rnd(r, "DD"),
                 [-1], DIG),
     "MX RFC": ("mx_rfc", lambda v: rfc.is_valid(v, validate_check_digits=True),
-               lambda r: rnd(r, "LLLL") + date_str(r, "%y%m%d") + r.choice("123456789ABCDEFGHJKLMNPQRSTUV")
+               lambda r: "".join(r.choice(UP + "Ñ&") for _ in range(4)) + date_str(r, "%y%m%d") + r.choice("123456789ABCDEFGHJKLMNPQRSTUV")
                + r.choice("123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") + rnd(r, "D"),
                [-1], DIG + "A"),
     "AR CUIT": ("ar_cuit", cuit.is_valid, lambda r: r.choice(["20", "23", "24", "27", "30", "33", "34"]) + rnd(r, "D" * 9), [-1], DIG),
