@@ -298,7 +298,14 @@ impl<'p> Classifier<'p> {
         }
         if let Some(ac) = &self.value_keywords {
             let mut seen: Vec<usize> = Vec::new();
-            for m in ac.find_iter(value) {
+            // Overlapping: a keyword found inside a word must not hide one
+            // that starts within it and is a whole token.
+            for m in ac.find_overlapping_iter(value) {
+                // Whole tokens only, as in column names: `nit` is not in
+                // `unit`, `utr` not in `neutral`.
+                if !names::whole_tokens(value, m.start(), m.end()) {
+                    continue;
+                }
                 // A keyword inside a match is part of the value (`mail` in
                 // `jo@gmail.com`), not context around it.
                 let inside = matches
@@ -946,5 +953,88 @@ mod tests {
             "the evidence cap was reached, so order mattered"
         );
         assert_eq!(classifier.finish(folded), classifier.finish(one_pass));
+    }
+
+    fn labels_of_note(classifier: &Classifier, notes: &[String]) -> Vec<String> {
+        let rows: Vec<(&str, &str)> = notes.iter().map(|n| ("", n.as_str())).collect();
+        let mut profile = AssetProfile::default();
+        classifier.observe_batch(&batch(&rows), &mut profile);
+        let cols = classifier.finish(profile);
+        cols.iter()
+            .filter(|c| c.path == "note")
+            .flat_map(|c| c.labels.iter().map(|l| l.label.clone()))
+            .collect()
+    }
+
+    /// Context keywords count in values only as whole tokens (issue 23):
+    /// `unit`, `neutral` and `Samkaya` are not `nit`, `utr` and `amka`, so
+    /// identifiers that need context get no label from them; the same
+    /// sentences with the keyword as a word do (the test can fail).
+    #[test]
+    fn keywords_inside_words_give_no_context() {
+        let pack = Pack::load(&[] as &[&std::path::Path]).expect("built-in pack");
+        let classifier = Classifier::new(&pack, Thresholds::default());
+        let cases = [
+            (
+                "CO_NIT",
+                "one unit of 900.373.913-4 shipped",
+                "NIT 900.373.913-4 shipped",
+            ),
+            (
+                "UK_UTR",
+                "a neutral answer, 1955839661",
+                "UTR 1955839661 answered",
+            ),
+            (
+                "GR_AMKA",
+                "Samkaya 01013099997 in the list",
+                "AMKA 01013099997 in the list",
+            ),
+        ];
+        for (label, inside, whole) in cases {
+            let inside: Vec<String> = (0..20).map(|_| inside.to_string()).collect();
+            let whole: Vec<String> = (0..20).map(|_| whole.to_string()).collect();
+            assert!(
+                !labels_of_note(&classifier, &inside)
+                    .iter()
+                    .any(|l| l == label),
+                "{label} from a keyword inside a word"
+            );
+            assert!(
+                labels_of_note(&classifier, &whole)
+                    .iter()
+                    .any(|l| l == label),
+                "{label} with the keyword as a word"
+            );
+        }
+    }
+
+    /// A clean column of valid ABNs under a neutral name, one stray value
+    /// in fifty, gets AU_ABN (issue 23: the detector's base confidence was
+    /// the reporting threshold itself, so the stray value dropped it below).
+    /// ABNs valid per python-stdnum 2.2 (`stdnum.au.abn.is_valid`).
+    #[test]
+    fn clean_abn_column_is_labelled() {
+        let pack = Pack::load(&[] as &[&std::path::Path]).expect("built-in pack");
+        let classifier = Classifier::new(&pack, Thresholds::default());
+        let abns = [
+            "53173584802",
+            "86131549265",
+            "15082171827",
+            "44812117271",
+            "84880611175",
+            "43497853256",
+            "87875566195",
+            "49235237232",
+            "76875166535",
+            "16546808962",
+        ];
+        let mut notes: Vec<String> = (0..49).map(|i| abns[i % abns.len()].to_string()).collect();
+        notes.push("pending".to_string());
+        assert!(
+            labels_of_note(&classifier, &notes)
+                .iter()
+                .any(|l| l == "AU_ABN")
+        );
     }
 }

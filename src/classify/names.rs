@@ -24,15 +24,9 @@ pub fn tokens(name: &str) -> Vec<String> {
             continue;
         }
         if let (false, Some(&prev)) = (cur.is_empty(), i.checked_sub(1).and_then(|p| chars.get(p)))
+            && boundary(prev, c, chars.get(i + 1).copied())
         {
-            let next = chars.get(i + 1).copied();
-            let boundary = (prev.is_lowercase() && c.is_uppercase())
-                || (prev.is_alphabetic() != c.is_alphabetic())
-                // `IPAddress`: the `A` that starts `Address`.
-                || (prev.is_uppercase() && c.is_uppercase() && next.is_some_and(|n| n.is_lowercase()));
-            if boundary {
-                out.push(std::mem::take(&mut cur));
-            }
+            out.push(std::mem::take(&mut cur));
         }
         cur.extend(c.to_lowercase());
     }
@@ -40,6 +34,63 @@ pub fn tokens(name: &str) -> Vec<String> {
         out.push(cur);
     }
     out
+}
+
+/// Whether a token boundary (as [`tokens`] splits) lies between `prev` and
+/// `c`, with `next` the character after `c`.
+fn boundary(prev: char, c: char, next: Option<char>) -> bool {
+    !prev.is_alphanumeric()
+        || !c.is_alphanumeric()
+        || (prev.is_lowercase() && c.is_uppercase())
+        || (prev.is_alphabetic() != c.is_alphabetic())
+        // `IPAddress`: the `A` that starts `Address`.
+        || (prev.is_uppercase() && c.is_uppercase() && next.is_some_and(|n| n.is_lowercase()))
+}
+
+/// Whether `text[start..end]` (a keyword found in a value) is made of whole
+/// tokens, split as column names are ([`tokens`]): `nit` in `NIT 900.373.913-4`
+/// or `nit:9003739134`, not in `unit`; `utr` not in `neutral`; `amka` not in
+/// `Samkaya`. Offsets off a character boundary are never whole tokens.
+pub fn whole_tokens(text: &str, start: usize, end: usize) -> bool {
+    let (Some(before), Some(inner), Some(after)) =
+        (text.get(..start), text.get(start..end), text.get(end..))
+    else {
+        return false;
+    };
+    let mut inner_chars = inner.chars();
+    let (Some(first), Some(last)) = (inner_chars.next(), inner.chars().next_back()) else {
+        return false;
+    };
+    let starts = match before.chars().next_back() {
+        None => true,
+        Some(prev) => {
+            unspaced(prev)
+                || unspaced(first)
+                || boundary(prev, first, inner_chars.next().or(after.chars().next()))
+        }
+    };
+    let ends = match after.chars().next() {
+        None => true,
+        Some(next) => {
+            unspaced(last) || unspaced(next) || boundary(last, next, after.chars().nth(1))
+        }
+    };
+    starts && ends
+}
+
+/// A character of a script written without spaces between words (Chinese,
+/// Japanese kana, Korean Hangul, Thai): there a keyword runs straight into
+/// the next word (`주민등록번호는`, `身份证号是`), so any place is an edge.
+fn unspaced(c: char) -> bool {
+    matches!(c,
+        '\u{0E00}'..='\u{0E7F}'       // Thai
+        | '\u{1100}'..='\u{11FF}'     // Hangul Jamo
+        | '\u{3040}'..='\u{30FF}'     // Hiragana, Katakana
+        | '\u{3130}'..='\u{318F}'     // Hangul compatibility Jamo
+        | '\u{3400}'..='\u{4DBF}'     // CJK extension A
+        | '\u{4E00}'..='\u{9FFF}'     // CJK unified ideographs
+        | '\u{AC00}'..='\u{D7AF}'     // Hangul syllables
+    )
 }
 
 /// `_tok_tok_` form of a name or hint.
@@ -149,5 +200,44 @@ mod tests {
         assert_eq!(m.hits("cardSecurityCode")[0].phrase, "security_code");
         assert_eq!(m.hits("cardNumber")[0].phrase, "card_number");
         assert!(m.hits("card_numbers_count").is_empty());
+    }
+
+    fn find(text: &str, word: &str) -> (usize, usize) {
+        let start = text.to_ascii_lowercase().find(word).unwrap_or(usize::MAX);
+        (start, start.saturating_add(word.len()))
+    }
+
+    #[test]
+    fn keywords_in_text_are_whole_tokens() {
+        let yes = [
+            ("NIT 900.373.913-4", "nit"),
+            ("nit:9003739134", "nit"),
+            ("NIT900373913", "nit"),
+            ("the UTR is 1955839661", "utr"),
+            ("AMKA", "amka"),
+            ("customerAmka 01017012345", "amka"),
+            // scripts without spaces: the keyword runs into the next word
+            ("주민등록번호는 750811-1361341", "주민등록번호"),
+            ("身份证号是11010519491231002X", "身份证"),
+            ("เลขประจำตัวประชาชนของฉัน", "เลขประจำตัวประชาชน"),
+        ];
+        for (text, word) in yes {
+            let (s, e) = find(text, word);
+            assert!(whole_tokens(text, s, e), "{word} in {text}");
+        }
+        let no = [
+            ("one unit of 900373913-4", "nit"),
+            ("a neutral answer", "utr"),
+            ("Samkaya", "amka"),
+            ("UNIT", "nit"),
+        ];
+        for (text, word) in no {
+            let (s, e) = find(text, word);
+            assert!(!whole_tokens(text, s, e), "{word} in {text}");
+        }
+        assert!(!whole_tokens("abc", 2, 1));
+        assert!(!whole_tokens("abc", 1, 1));
+        assert!(!whole_tokens("aé", 2, 3));
+        assert!(!whole_tokens("", 0, 5));
     }
 }

@@ -75,10 +75,15 @@ pub fn mx_curp(s: &str) -> bool {
 /// registration date YYMMDD, a two-character homoclave and a check character
 /// (the CURP alphabet with blank and Ñ, weights 13..2, (11 - sum) mod 11, 10 = A).
 pub fn mx_rfc(s: &str) -> bool {
+    // `Ñ` (names such as Muñoz, Peña) stands as `#` here: one byte, valued
+    // after the blank as in the SAT alphabet.
     let b: Vec<u8> = s
-        .bytes()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == b'&')
-        .map(|c| c.to_ascii_uppercase())
+        .chars()
+        .filter_map(|c| match c {
+            'Ñ' | 'ñ' => Some(b'#'),
+            c if c.is_ascii_alphanumeric() || c == '&' => u8::try_from(c.to_ascii_uppercase()).ok(),
+            _ => None,
+        })
         .collect();
     let letters = match b.len() {
         13 => 4,
@@ -87,7 +92,7 @@ pub fn mx_rfc(s: &str) -> bool {
     };
     if !b[..letters]
         .iter()
-        .all(|c| c.is_ascii_uppercase() || *c == b'&')
+        .all(|c| c.is_ascii_uppercase() || matches!(c, b'&' | b'#'))
         || !yymmdd_ok(&b, letters)
     {
         return false;
@@ -103,6 +108,8 @@ pub fn mx_rfc(s: &str) -> bool {
     for (i, &c) in padded.iter().enumerate() {
         let v = if c == b' ' {
             37
+        } else if c == b'#' {
+            38 // Ñ
         } else if let Some(v) = mx_value(c) {
             v
         } else {
@@ -222,6 +229,30 @@ pub fn us_mbi(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// RFCs with `Ñ` and `&` (issue 23, formats found in the wild): check
+    /// characters from python-stdnum 2.2 (`mx.rfc.calc_check_digit`); each
+    /// valid one with its last character changed is invalid there too.
+    #[test]
+    fn rfc_with_enye_and_ampersand() {
+        for v in [
+            "MUÑO800101AB3",
+            "PEÑA921130K44",
+            "AÑ&850101AB8",
+            "CAÑ850215J77",
+            "muño800101ab3",
+        ] {
+            assert!(mx_rfc(v), "{v}");
+        }
+        for v in [
+            "MUÑO800101AB0",
+            "PEÑA921130K40",
+            "AÑ&850101AB0",
+            "CAÑ850215J70",
+        ] {
+            assert!(!mx_rfc(v), "{v}");
+        }
+    }
 
     #[test]
     fn americas() {

@@ -6,6 +6,10 @@
 use super::digits;
 
 pub fn au_medicare(s: &str) -> bool {
+    // `+` then digits is an international phone number, valid or not.
+    if s.trim_start().starts_with('+') {
+        return false;
+    }
     let ds = digits(s);
     if !(ds.len() == 10 || ds.len() == 11) || !matches!(ds.first(), Some(2..=6)) {
         return false;
@@ -28,5 +32,7 @@ mod tests {
         assert!(!au_medicare("2123 45670 0"));
         assert!(!au_medicare(""));
         assert!(!au_medicare("ö"));
+        assert!(!au_medicare("+2123456701"));
+        assert!(!au_medicare(" +2123 45670 1"));
     }
 }

@@ -8,6 +8,7 @@
 
 use super::de_tax_id::iso7064_mod11_10;
 use super::luhn::{all_same, luhn_ok};
+use super::personal::TODAY;
 use super::{alnum_upper, digits, num_at, valid_date, weighted_sum};
 
 /// Whether DDMMYY at `ds[i..]` is a real date in the 1900s or 2000s.
@@ -21,10 +22,22 @@ fn ddmmyy_ok(ds: &[u8], i: usize) -> bool {
 }
 
 /// Danish CPR number: DDMMYY-SSSS with a real birth date (the mod-11 rule
-/// was dropped in 2007, so this is structural).
+/// was dropped in 2007, so this is structural). The century comes from the
+/// seventh digit (CPR office rules, as python-stdnum's `dk.cpr` applies
+/// them), and a birth date after today is nobody's yet.
 pub fn dk_cpr(s: &str) -> bool {
     let ds = digits(s);
-    ds.len() == 10 && ddmmyy_ok(&ds, 0) && !all_same(&ds[6..])
+    if ds.len() != 10 || all_same(&ds[6..]) {
+        return false;
+    }
+    let (d, m, yy) = (num_at(&ds, 0, 2), num_at(&ds, 2, 2), num_at(&ds, 4, 2));
+    let century = match ds[6] {
+        5..=8 if yy >= 58 => 1800,
+        0..=3 => 1900,
+        4 | 9 if yy >= 37 => 1900,
+        _ => 2000,
+    };
+    chrono::NaiveDate::from_ymd_opt(century + yy as i32, m, d).is_some_and(|dob| dob <= *TODAY)
 }
 
 /// Austrian social security number (Versicherungsnummer): 10 digits, the
@@ -256,6 +269,11 @@ mod tests {
     fn europe() {
         assert!(dk_cpr("211062-5629"));
         assert!(!dk_cpr("511062-5629"));
+        // python-stdnum 2.2 (`dk.cpr`): seventh digit 6 with year 50 is 2050,
+        // not born yet; seventh digit 4 with year 50 is 1950.
+        assert!(!dk_cpr("280550-6606"));
+        assert!(!dk_cpr("301230-9908"));
+        assert!(dk_cpr("280550-4606"));
         assert!(at_svnr("1237 010180"));
         assert!(!at_svnr("2237 010180"));
         assert!(ie_ppsn("6433435F"));

@@ -30,7 +30,10 @@ pub fn fi_hetu(s: &str) -> bool {
     let mm = n / 100_000 % 100;
     let yy = n / 1_000 % 100;
     let individual = n % 1_000;
-    if individual < 2 {
+    // 000-001 are never issued; 900-999 are temporary codes given by
+    // e.g. hospitals before a real one exists (python-stdnum rejects them
+    // unless asked to allow temporaries): not a person's lasting identity.
+    if !(2..900).contains(&individual) {
         return false;
     }
     valid_date(century + yy as i32, mm, dd) && CHECK.get((n % 31) as usize) == Some(check)
@@ -51,5 +54,15 @@ mod tests {
         assert!(!fi_hetu("131052-308"));
         assert!(!fi_hetu(""));
         assert!(!fi_hetu("äääääää-ääää"));
+    }
+
+    /// Temporary codes (individual number 900-999): check characters from
+    /// python-stdnum 2.2, which rejects them (`fi.hetu.is_valid`) and
+    /// accepts them with `allow_temporary=True`.
+    #[test]
+    fn temporary_codes_rejected() {
+        assert!(!fi_hetu("131052-900W"));
+        assert!(!fi_hetu("010190-999W"));
+        assert!(fi_hetu("131052-899V"));
     }
 }

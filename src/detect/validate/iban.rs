@@ -1,5 +1,6 @@
 //! IBAN: ISO 13616 structure, per-country length, MOD 97-10 check.
 
+use super::iban_national::national_ok;
 use super::mod97::mod97_alnum;
 
 /// IBAN length per country (SWIFT IBAN registry).
@@ -117,10 +118,10 @@ fn check_compact(compact: &str) -> bool {
     let mut rearranged = String::with_capacity(compact.len());
     rearranged.push_str(tail);
     rearranged.push_str(head);
-    mod97_alnum(&rearranged) == Some(1)
+    mod97_alnum(&rearranged) == Some(1) && national_ok(compact)
 }
 
-/// A valid IBAN, with or without space separators. If the match ran on into
+/// A valid IBAN, with or without separators (space, dash or dot). If the match ran on into
 /// a following space-separated group (free text), the registered length is
 /// cut at a group boundary and the rest ignored.
 pub fn iban(s: &str) -> bool {
@@ -128,7 +129,11 @@ pub fn iban(s: &str) -> bool {
         return false;
     }
     let upper = s.to_ascii_uppercase();
-    let compact: String = upper.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    // Separators as python-stdnum's `iban.compact` strips them.
+    let compact: String = upper
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '.'))
+        .collect();
     if !compact.chars().all(|c| c.is_ascii_alphanumeric()) {
         return false;
     }
@@ -180,5 +185,19 @@ mod tests {
         assert!(!iban("G"));
         assert!(!iban("GB82WEST1234569876543€"));
         assert!(!iban("ÄÖ"));
+    }
+
+    /// Mod 97 right, national check wrong (python-stdnum 2.2:
+    /// `iban.is_valid(v, check_country=False)` true, `iban.is_valid(v)`
+    /// false), as written in the wild.
+    #[test]
+    fn national_check_applies() {
+        assert!(!iban("BE60 9458 0730 2157"));
+        assert!(!iban("ME33 1296 8592 5451 4281 41"));
+        assert!(!iban("NO89 9358 0446 089"));
+        assert!(!iban("ES45 5020 8569 7915 8132 4680"));
+        assert!(iban("BE12 3834 6275 6692"));
+        assert!(iban("NO45 2515 8890 588"));
+        assert!(iban("BE68.5390.0754.7034"));
     }
 }

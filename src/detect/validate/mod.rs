@@ -29,6 +29,8 @@ pub mod fi_hetu;
 pub mod fr_nir;
 pub mod github_token;
 pub mod iban;
+pub mod iban_national;
+pub mod in_pan;
 pub mod ip;
 pub mod it_codice_fiscale;
 pub mod jwt;
@@ -175,6 +177,11 @@ pub static VALIDATORS: &[Validator] = &[
         name: "in_aadhaar",
         kind: ValidatorKind::Checksum,
         check: verhoeff::in_aadhaar,
+    },
+    Validator {
+        name: "in_pan",
+        kind: ValidatorKind::Structural,
+        check: in_pan::in_pan,
     },
     Validator {
         name: "pl_pesel",

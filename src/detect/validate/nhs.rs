@@ -4,6 +4,10 @@ use super::digits;
 use super::luhn::all_same;
 
 pub fn uk_nhs(s: &str) -> bool {
+    // `+` then digits is an international phone number, valid or not.
+    if s.trim_start().starts_with('+') {
+        return false;
+    }
     let ds = digits(s);
     if ds.len() != 10 || all_same(&ds) {
         return false;
@@ -35,5 +39,7 @@ mod tests {
         assert!(!uk_nhs("94347659"));
         assert!(!uk_nhs(""));
         assert!(!uk_nhs("¹²³"));
+        assert!(!uk_nhs("+9434765919"));
+        assert!(!uk_nhs("+943 476 5919"));
     }
 }

@@ -3,7 +3,8 @@
 
 use super::digits;
 use super::luhn::all_same;
-use super::valid_date;
+use super::num_at;
+use super::personal::TODAY;
 
 fn mod11(ds: &[u8], w: &[u32]) -> Option<u8> {
     let sum: u32 = ds.iter().zip(w).map(|(&d, &w)| u32::from(d) * w).sum();
@@ -39,10 +40,25 @@ pub fn no_fodselsnummer(s: &str) -> bool {
     if mm > 40 {
         mm -= 40; // H-number
     }
-    // Century from the individual number is ambiguous; any of them will do.
-    [1900, 2000, 1800]
-        .iter()
-        .any(|c| valid_date(c + yy as i32, mm, dd))
+    let Some(year) = century(num_at(&ds, 6, 3), yy).map(|c| c + yy as i32) else {
+        return false;
+    };
+    // A birth date after today belongs to nobody yet (python-stdnum rejects
+    // these too): a valid-looking number from a generator, not a person.
+    chrono::NaiveDate::from_ymd_opt(year, mm, dd).is_some_and(|dob| dob <= *TODAY)
+}
+
+/// The birth century from the individual number (the Skatteetaten ranges,
+/// as python-stdnum's `no.fodselsnummer.get_birth_date` applies them), or
+/// None when the pair falls in no range.
+fn century(individual: u32, yy: u32) -> Option<i32> {
+    match individual {
+        0..=499 => Some(1900),
+        500..=749 if yy >= 54 => Some(1800),
+        500..=999 if yy < 40 => Some(2000),
+        900..=999 => Some(1900),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -60,5 +76,16 @@ mod tests {
         assert!(!no_fodselsnummer("0101075016"));
         assert!(!no_fodselsnummer(""));
         assert!(!no_fodselsnummer("ø"));
+    }
+
+    /// Expected values from python-stdnum 2.2 (`stdnum.no.fodselsnummer`).
+    #[test]
+    fn birth_date_from_the_individual_number() {
+        // 1 Jan 2039 (individual 500-999 with yy < 40 means 20yy): not born yet.
+        assert!(!no_fodselsnummer("01013950187"));
+        // individual 500-749 with yy 40-53: no century
+        assert!(!no_fodselsnummer("01014550050"));
+        // individual 900-999 with yy >= 40 means 19yy
+        assert!(no_fodselsnummer("01014590001"));
     }
 }

@@ -33,7 +33,7 @@ fn date_readings(s: &str) -> impl Iterator<Item = (i32, u32, u32)> {
 }
 
 /// Today, read once: a scan running past midnight keeps its start date.
-static TODAY: std::sync::LazyLock<chrono::NaiveDate> =
+pub(super) static TODAY: std::sync::LazyLock<chrono::NaiveDate> =
     std::sync::LazyLock::new(|| chrono::Utc::now().date_naive());
 
 /// A date of birth: a real date, not in the future, at most 120 years ago.

@@ -96,6 +96,21 @@ fn contains_date(s: &str) -> bool {
     })
 }
 
+/// `ddd-dd-dddd`: the US social security number layout, which no numbering
+/// plan tried here writes a phone number in (`012-34-5678` is an SSN-shaped
+/// id, not a German number).
+fn ssn_layout(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 11
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 3 || i == 6 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+}
+
 /// The NANP fictional range 555-0100 ..= 555-0199 (any area code).
 fn us_fictional(national: &str) -> bool {
     national.len() == 10 && national.get(3..8).is_some_and(|x| x.starts_with("55501"))
@@ -291,6 +306,9 @@ pub fn phone_national(s: &str) -> bool {
     if !(9..=12).contains(&n) || !shape_ok(t) || date_like(t) || contains_date(t) {
         return false;
     }
+    if ssn_layout(t) {
+        return false;
+    }
     let trunk = t.trim_start_matches('(').starts_with('0');
     let ds = ascii_digits(t);
     let Ok(ds) = std::str::from_utf8(&ds) else {
@@ -323,6 +341,24 @@ mod tests {
         assert!(!phone_international(""));
         assert!(!phone_international("+"));
         assert!(!phone_international("+४४ २०"));
+    }
+
+    /// SSN-shaped strings starting with 0 were labelled PHONE (issue 23).
+    #[test]
+    fn ssn_layout_is_not_a_phone() {
+        // 078-05-1120 (a famous never-valid SSN) was labelled PHONE before.
+        for v in [
+            "078-05-1120",
+            "012-34-5678",
+            "030-12-3456",
+            "089-12-3456",
+            "012-34-5679",
+        ] {
+            assert!(!phone_national(v), "{v}");
+        }
+        assert!(ssn_layout("123-45-6789"));
+        assert!(!ssn_layout("030 12 3456"));
+        assert!(!ssn_layout("030-123-456"));
     }
 
     #[test]

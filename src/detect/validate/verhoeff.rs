@@ -1,4 +1,10 @@
 //! Verhoeff dihedral-group checksum, used by the Indian Aadhaar number.
+//!
+//! The tables are the published ones (Verhoeff 1969; the same in
+//! python-stdnum's `stdnum.verhoeff`). Rows 4 and 7 of `P` were once
+//! mistyped here, which rejected about half of all valid Aadhaar numbers:
+//! the tests below take their expected values from python-stdnum, and
+//! `scripts/stdnum_diff.sh` compares `in_aadhaar` with `stdnum.in_.aadhaar`.
 
 use super::digits;
 use super::luhn::all_same;
@@ -20,10 +26,10 @@ const P: [[u8; 10]; 8] = [
     [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
     [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
     [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
-    [9, 4, 5, 3, 1, 2, 8, 7, 6, 0],
+    [9, 4, 5, 3, 1, 2, 6, 8, 7, 0],
     [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
     [2, 7, 9, 3, 8, 0, 6, 4, 1, 5],
-    [7, 0, 4, 6, 9, 1, 3, 8, 5, 2],
+    [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
 ];
 
 /// Verhoeff check over digits (last one is the check digit).
@@ -47,10 +53,15 @@ pub fn verhoeff_ok(ds: &[u8]) -> bool {
     c == 0
 }
 
-/// Aadhaar: 12 digits, first digit 2-9, Verhoeff-valid.
+/// Aadhaar: 12 digits, first digit 2-9, not a palindrome (UIDAI never
+/// issues one; python-stdnum rejects them too), Verhoeff-valid.
 pub fn in_aadhaar(s: &str) -> bool {
     let ds = digits(s);
-    ds.len() == 12 && matches!(ds.first(), Some(2..=9)) && !all_same(&ds) && verhoeff_ok(&ds)
+    ds.len() == 12
+        && matches!(ds.first(), Some(2..=9))
+        && !all_same(&ds)
+        && !ds.iter().eq(ds.iter().rev())
+        && verhoeff_ok(&ds)
 }
 
 #[cfg(test)]
@@ -72,5 +83,45 @@ mod tests {
         assert!(!in_aadhaar("2345 6789 012"));
         assert!(!in_aadhaar(""));
         assert!(!in_aadhaar("२३४५"));
+    }
+
+    /// Valid per python-stdnum 2.2 (`stdnum.in_.aadhaar.is_valid`), check
+    /// digits from `stdnum.verhoeff.calc_check_digit`. Every one of these
+    /// was rejected while rows 4 and 7 of `P` were wrong.
+    #[test]
+    fn aadhaar_valid_per_stdnum() {
+        for v in [
+            "339099603089",
+            "857975432313",
+            "687574911868",
+            "452760189555",
+            "797971147105",
+            "697465075295",
+            "370342366710",
+            "476842684653",
+            "489078666619",
+            "480385280842",
+            // and some the old table accepted as well
+            "726018159082",
+            "501661318603",
+            "832122330794",
+        ] {
+            assert!(in_aadhaar(v), "{v} is valid per python-stdnum");
+        }
+    }
+
+    /// Invalid per python-stdnum: the check digit of each valid number
+    /// above replaced by the next one, and a Verhoeff-valid palindrome.
+    #[test]
+    fn aadhaar_invalid_per_stdnum() {
+        for v in [
+            "339099603080",
+            "857975432314",
+            "480385280843",
+            "726018159083",
+            "608377773806",
+        ] {
+            assert!(!in_aadhaar(v), "{v} is invalid per python-stdnum");
+        }
     }
 }
