@@ -8,6 +8,7 @@
 pub mod mask;
 pub mod names;
 
+use crate::detect::phrases::OwnedPhrases;
 use crate::detect::validate::ValidatorKind;
 use crate::detect::{Match, Pack, Scratch};
 use crate::inventory::{Column, LabelResult, NameHint, Thresholds};
@@ -138,20 +139,12 @@ impl<'p> Classifier<'p> {
         let negative_hints =
             PhraseMatcher::new(n, |d| &pack.detectors[d].spec.negative_column_hints);
         let keywords_in_names = PhraseMatcher::new(n, |d| &pack.detectors[d].spec.keywords);
-        let mut words: Vec<String> = Vec::new();
-        let mut owners: Vec<Vec<usize>> = Vec::new();
+        let mut words = OwnedPhrases::default();
         for (d, det) in pack.detectors.iter().enumerate() {
             for k in &det.spec.keywords {
                 let k = k.to_ascii_lowercase();
-                if k.len() < 3 {
-                    continue;
-                }
-                match words.iter().position(|w| *w == k) {
-                    Some(i) => owners[i].push(d),
-                    None => {
-                        words.push(k);
-                        owners.push(vec![d]);
-                    }
+                if k.len() >= 3 {
+                    words.add(k, d);
                 }
             }
         }
@@ -160,9 +153,10 @@ impl<'p> Classifier<'p> {
         } else {
             AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
-                .build(&words)
+                .build(&words.phrases)
                 .ok()
         };
+        let owners = words.owners;
         Classifier {
             pack,
             thresholds,

@@ -7,6 +7,7 @@
 //! joined and wrapped with `_`), so a substring match of the normalised hint
 //! is exactly a whole-token-sequence match.
 
+use crate::detect::phrases::OwnedPhrases;
 use aho_corasick::AhoCorasick;
 
 /// Splits a column name into lower-case tokens on `_ - . space`, other
@@ -120,28 +121,21 @@ pub struct PhraseHit {
 impl PhraseMatcher {
     /// `phrases_of(detector)` lists each detector's phrases.
     pub fn new<'a>(count: usize, phrases_of: impl Fn(usize) -> &'a [String]) -> Self {
-        let mut phrases: Vec<String> = Vec::new();
-        let mut owners: Vec<Vec<usize>> = Vec::new();
+        let mut found = OwnedPhrases::default();
         for d in 0..count {
             for p in phrases_of(d) {
                 let norm = normalise(p);
-                if norm.is_empty() {
-                    continue;
-                }
-                match phrases.iter().position(|q| *q == norm) {
-                    Some(i) => owners[i].push(d),
-                    None => {
-                        phrases.push(norm);
-                        owners.push(vec![d]);
-                    }
+                if !norm.is_empty() {
+                    found.add(norm, d);
                 }
             }
         }
-        let ac = if phrases.is_empty() {
+        let ac = if found.is_empty() {
             None
         } else {
-            AhoCorasick::new(&phrases).ok()
+            AhoCorasick::new(&found.phrases).ok()
         };
+        let (phrases, owners) = (found.phrases, found.owners);
         PhraseMatcher {
             ac,
             phrases,

@@ -38,6 +38,7 @@
 //! applied on every path.
 
 use super::Detector;
+use super::phrases::OwnedPhrases;
 use super::relax::{filter_superset, relax, shape_into};
 use aho_corasick::AhoCorasick;
 use regex_automata::meta::Regex as MetaRegex;
@@ -147,8 +148,7 @@ struct LiteralGate {
 
 impl LiteralGate {
     fn new(detectors: &[Detector]) -> Result<LiteralGate, String> {
-        let mut literals: Vec<String> = Vec::new();
-        let mut owners: Vec<Vec<usize>> = Vec::new();
+        let mut literals = OwnedPhrases::default();
         let mut gated = vec![false; detectors.len()];
         for (i, d) in detectors.iter().enumerate() {
             let prefilter = &d.spec.prefilter;
@@ -161,14 +161,7 @@ impl LiteralGate {
             }
             gated[i] = true;
             for l in prefilter {
-                let key = l.to_ascii_lowercase();
-                match literals.iter().position(|k| *k == key) {
-                    Some(k) => owners[k].push(i),
-                    None => {
-                        literals.push(key);
-                        owners.push(vec![i]);
-                    }
-                }
+                literals.add(l.to_ascii_lowercase(), i);
             }
         }
         let ac = if literals.is_empty() {
@@ -180,10 +173,11 @@ impl LiteralGate {
                     // A few hundred literals at most: a full DFA is small,
                     // and the fastest to walk on every new shape.
                     .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-                    .build(&literals)
+                    .build(&literals.phrases)
                     .map_err(|e| format!("cannot compile the prefilter literals: {e}"))?,
             )
         };
+        let owners = literals.owners;
         Ok(LiteralGate { ac, owners, gated })
     }
 

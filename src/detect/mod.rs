@@ -3,6 +3,7 @@
 //! a value. Knows nothing of sources or outputs.
 
 mod engine;
+pub mod phrases;
 mod relax;
 pub mod spec;
 pub mod validate;
