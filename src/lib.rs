@@ -8,11 +8,14 @@
 //! `classify -> detect`, `output -> inventory`. `redact` (credentials in
 //! target strings and messages) depends on nothing, and every layer may use it.
 
+pub mod atomic;
 pub mod classify;
 pub mod cli;
 pub mod detect;
+pub mod event;
 pub mod inventory;
 pub mod lineage;
 pub mod output;
 pub mod redact;
+pub mod scan;
 pub mod source;

@@ -321,3 +321,50 @@ fn siblings_that_differ_in_columns_are_flagged() {
     assert_eq!(paths, ["id", "email", "phone_note"]);
     assert_eq!(asset(&inv, "/same/")["schema_variants"], 1);
 }
+
+/// At a terminal with no format asked for, a person gets a short table:
+/// one row per classified column of the JSON inventory (whose paths are
+/// checked against it), a summary line with the inventory's counts, and
+/// how to get the JSON. `script` gives the scan a pseudo-terminal.
+#[test]
+fn a_terminal_gets_a_table_and_a_pipe_gets_the_inventory() {
+    let bin = env!("CARGO_BIN_EXE_ferret");
+    let demo = demo();
+    let command = format!("{bin} scan -q {}", demo.display());
+    let out = std::process::Command::new("script")
+        .args(["-q", "-e", "-c", &command, "/dev/null"])
+        .current_dir(root())
+        .output()
+        .expect("script (util-linux) runs");
+    assert!(out.status.success(), "{out:?}");
+    let table = String::from_utf8_lossy(&out.stdout).replace('\r', "");
+    assert!(table.starts_with("ASSET"), "{table}");
+    assert!(!table.contains("\"schema_version\""), "{table}");
+    assert!(table.contains("--format json"), "{table}");
+
+    let (code, inv) = demo_scan(&[]);
+    assert_eq!(code, 0);
+    let classified = labels_by_column(&inv)
+        .into_iter()
+        .filter(|(_, _, labels)| !labels.is_empty())
+        .count();
+    let rows = table.lines().skip(1).take_while(|l| !l.is_empty()).count();
+    assert_eq!(rows, classified, "{table}");
+    let summary = format!(
+        "{} classified of {} columns in {} assets",
+        inv["summary"]["classified_columns"], inv["summary"]["columns"], inv["summary"]["assets"]
+    );
+    assert!(table.contains(&summary), "{summary} not in\n{table}");
+    // Masked evidence only: no planted value reaches the table.
+    let planted: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("fixtures/truth/planted.json")).unwrap(),
+    )
+    .unwrap();
+    for v in planted["values"].as_array().unwrap() {
+        let v = v.as_str().unwrap();
+        assert!(
+            v.len() < 6 || !table.contains(v),
+            "a planted value is in the table"
+        );
+    }
+}

@@ -122,7 +122,7 @@ impl AssetProfile {
     /// (`--metadata-only`).
     pub fn observe_schema(&mut self, batch: &RecordBatch) {
         for field in batch.schema().fields() {
-            self.column_mut(field.name(), &crate::source::batch::source_type(field));
+            self.column_mut(field.name(), &crate::event::source_type(field));
         }
     }
 
@@ -178,7 +178,7 @@ impl<'p> Classifier<'p> {
         let schema = batch.schema();
         let mut work: Vec<(usize, ArrayRef)> = Vec::new();
         for (field, array) in schema.fields().iter().zip(batch.columns()) {
-            let idx = profile.column_mut(field.name(), &crate::source::batch::source_type(field));
+            let idx = profile.column_mut(field.name(), &crate::event::source_type(field));
             let mut offset = 0;
             while offset < array.len() {
                 let len = CHUNK_ROWS.min(array.len() - offset);

@@ -153,8 +153,8 @@ impl Source {
     /// Everything about this source that can be wrong before a scan: its
     /// target, its password variable's place, its sampling keys.
     fn check(&self) -> Result<(), String> {
-        let target = super::target::Target::parse(&self.target.0)?;
-        if self.password_env.is_some() && !matches!(target, super::target::Target::Postgres(_)) {
+        let target = crate::scan::Target::parse(&self.target.0)?;
+        if self.password_env.is_some() && !matches!(target, crate::scan::Target::Postgres(_)) {
             return Err("password_env is for postgres:// targets only".into());
         }
         self.check_sampling()

@@ -15,7 +15,7 @@ pub struct ExportArgs {
     pub inventory: PathBuf,
 
     /// The catalog to export for.
-    #[arg(long, value_enum, value_name = "CATALOG")]
+    #[arg(long, value_name = "CATALOG", value_parser = catalog_parser())]
     pub to: Catalog,
 
     /// Write here (atomically) instead of stdout.
@@ -75,4 +75,13 @@ pub fn run(args: ExportArgs) -> i32 {
             exit::USAGE
         }
     }
+}
+
+/// `--to`: the catalogs by name (outputs take no clap types).
+fn catalog_parser() -> impl clap::builder::TypedValueParser<Value = Catalog> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    PossibleValuesParser::new(
+        Catalog::ALL.map(|(_, name, help)| PossibleValue::new(name).help(help)),
+    )
+    .map(|name| Catalog::from_name(&name).unwrap_or(Catalog::Csv))
 }

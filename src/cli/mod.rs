@@ -9,14 +9,7 @@ pub mod limits;
 mod logs;
 mod merge;
 mod progress;
-mod s3;
-mod sample;
 mod scan;
-mod scan_db;
-mod scan_object;
-mod shard;
-mod state;
-mod target;
 
 use crate::inventory::Inventory;
 use crate::output::OutputFormat;
@@ -111,7 +104,7 @@ enum Command {
         /// Write the merged inventory here (atomically) instead of stdout.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
-        #[arg(long, value_enum, default_value_t = OutputFormat::Json)]
+        #[arg(long, value_parser = format_parser(), default_value = "json")]
         format: OutputFormat,
         /// Merge even when some shards are missing (listed in scan.shard.missing).
         #[arg(long)]
@@ -145,7 +138,7 @@ pub struct ScanArgs {
     pub output: Option<PathBuf>,
 
     /// Output format [default: json, or `[output] format`].
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = format_parser())]
     pub format: Option<OutputFormat>,
 
     /// Also write the scan's numbers as a Prometheus textfile here (atomically).
@@ -229,7 +222,7 @@ pub struct ScanArgs {
     /// With --full, decompressed bytes read from one gzip / zstd object at most (a
     /// decompression bomb stops there with a `decompression_limit` error on the asset;
     /// the rows before it are scanned). Default 4 GiB [range 1..=1099511627776, i.e. 1 TiB].
-    #[arg(long, value_name = "BYTES", default_value_t = crate::source::format::DEFAULT_MAX_DECOMPRESSED_BYTES, value_parser = limits::MAX_DECOMPRESSED_BYTES.u64())]
+    #[arg(long, value_name = "BYTES", default_value_t = crate::scan::DEFAULT_MAX_DECOMPRESSED_BYTES, value_parser = limits::MAX_DECOMPRESSED_BYTES.u64())]
     pub max_decompressed_bytes: u64,
 
     /// In sample mode, objects read per dataset (newest first, then a seeded
@@ -320,6 +313,15 @@ pub struct ScanArgs {
     /// AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch array job). Join with `ferret merge`.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
+}
+
+/// `--format`: the output formats by name (outputs take no clap types).
+fn format_parser() -> impl clap::builder::TypedValueParser<Value = OutputFormat> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    PossibleValuesParser::new(
+        OutputFormat::ALL.map(|(_, name, help)| PossibleValue::new(name).help(help)),
+    )
+    .map(|name| OutputFormat::from_name(&name).unwrap_or(OutputFormat::Json))
 }
 
 /// Parses arguments, runs, and returns the process exit code.

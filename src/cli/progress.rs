@@ -13,12 +13,12 @@
 //! second time here, so progress and inventory agree by construction. The
 //! local disk keeps no such counters: a local-only scan shows no bytes.
 
-use crate::source::store::{DynStore, IoStats};
+use crate::scan::progress::{IoCounts, IoProbe};
 use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -57,9 +57,8 @@ struct View {
     sink: Sink,
     bar: ProgressBar,
     counts: Shared,
-    /// The store whose counters cover the run's buckets (see
-    /// `Buckets::counters`); `None` without S3 targets.
-    store: Option<DynStore>,
+    /// The counters of the run's buckets; unset without S3 targets.
+    store: OnceLock<IoProbe>,
 }
 
 /// One reading of every counter.
@@ -68,7 +67,7 @@ struct Snapshot {
     assets_total: u64,
     objects_read: u64,
     objects_planned: u64,
-    io: IoStats,
+    io: IoCounts,
 }
 
 impl View {
@@ -79,11 +78,7 @@ impl View {
             assets_total: c.assets_total.load(Ordering::Relaxed),
             objects_read: c.objects_read.load(Ordering::Relaxed),
             objects_planned: c.objects_planned.load(Ordering::Relaxed),
-            io: self
-                .store
-                .as_ref()
-                .map(|s| s.io_stats())
-                .unwrap_or_default(),
+            io: self.store.get().map(|probe| probe()).unwrap_or_default(),
         }
     }
 
@@ -94,11 +89,11 @@ impl View {
     fn refresh_bar(&self) {
         let s = self.snapshot();
         let message = if self.listing() {
-            match self.store {
+            match self.store.get() {
                 Some(_) => format!("listing: {} objects listed", s.io.objects_listed),
                 None => "listing".to_string(),
             }
-        } else if self.store.is_some() {
+        } else if self.store.get().is_some() {
             format!(
                 "{}/{} objects read, {} fetched",
                 s.objects_read,
@@ -122,23 +117,22 @@ impl View {
             objects_read = s.objects_read,
             objects_planned = s.objects_planned,
             // Absent (not 0) without S3 targets: the local disk counts no bytes.
-            bytes_fetched = self.store.as_ref().map(|_| s.io.bytes_fetched),
+            bytes_fetched = self.store.get().map(|_| s.io.bytes_fetched),
             "progress"
         );
     }
 }
 
-/// Progress of one scan's file assets, from listing to the last asset.
+/// Progress of one scan, from listing to the last asset.
 pub struct Progress {
     view: Arc<View>,
-    stop: Option<mpsc::Sender<()>>,
-    ticker: Option<JoinHandle<()>>,
+    /// Taken when the scan finishes (ends the ticker thread).
+    ticker: Mutex<Option<(mpsc::Sender<()>, JoinHandle<()>)>>,
 }
 
 impl Progress {
-    /// Starts in the listing phase. `store` is the one whose counters cover
-    /// every bucket of the run.
-    pub fn start(quiet: bool, store: Option<DynStore>) -> Progress {
+    /// Starts in the listing phase.
+    pub fn start(quiet: bool) -> Progress {
         let sink = if quiet {
             Sink::Off
         } else if std::io::stderr().is_terminal() {
@@ -163,47 +157,65 @@ impl Progress {
             sink,
             bar,
             counts: Shared::default(),
-            store,
+            store: OnceLock::new(),
         });
         view.counts.listing.store(true, Ordering::Relaxed);
-        let tick = match sink {
-            Sink::Off => None,
-            Sink::Bar => Some(BAR_TICK),
-            Sink::Log => Some(interval()),
+        Progress {
+            view,
+            ticker: Mutex::new(None),
+        }
+    }
+
+    /// Starts the thread that redraws the bar or writes periodic lines.
+    fn spawn_ticker(&self) -> Option<(mpsc::Sender<()>, JoinHandle<()>)> {
+        let tick = match self.view.sink {
+            Sink::Off => return None,
+            Sink::Bar => BAR_TICK,
+            Sink::Log => interval(),
         };
-        let (stop, ticker) = match tick {
-            None => (None, None),
-            Some(tick) => {
-                let (tx, rx) = mpsc::channel::<()>();
-                let v = view.clone();
-                let spawned = std::thread::Builder::new()
-                    .name("ferret-progress".into())
-                    .spawn(move || {
-                        // Ends when the sender is dropped (or sends).
-                        while let Err(RecvTimeoutError::Timeout) = rx.recv_timeout(tick) {
-                            match v.sink {
-                                Sink::Bar => v.refresh_bar(),
-                                Sink::Log if v.listing() => v.log("listing"),
-                                Sink::Log => v.log("scanning"),
-                                Sink::Off => {}
-                            }
-                        }
-                    });
-                match spawned {
-                    Ok(handle) => (Some(tx), Some(handle)),
-                    // No thread, no periodic progress: the scan still runs.
-                    Err(e) => {
-                        tracing::warn!("no progress reports: cannot start a thread: {e}");
-                        (None, None)
+        let (tx, rx) = mpsc::channel::<()>();
+        let v = self.view.clone();
+        let spawned = std::thread::Builder::new()
+            .name("ferret-progress".into())
+            .spawn(move || {
+                // Ends when the sender is dropped (or sends).
+                while let Err(RecvTimeoutError::Timeout) = rx.recv_timeout(tick) {
+                    match v.sink {
+                        Sink::Bar => v.refresh_bar(),
+                        Sink::Log if v.listing() => v.log("listing"),
+                        Sink::Log => v.log("scanning"),
+                        Sink::Off => {}
                     }
                 }
+            });
+        match spawned {
+            Ok(handle) => Some((tx, handle)),
+            // No thread, no periodic progress: the scan still runs.
+            Err(e) => {
+                tracing::warn!("no progress reports: cannot start a thread: {e}");
+                None
             }
-        };
-        Progress { view, stop, ticker }
+        }
+    }
+}
+
+impl crate::scan::Progress for Progress {
+    /// `io`: the counters of every bucket of the run.
+    /// `io`: the counters of every bucket of the run, known before the
+    /// first progress line is written (each line says what it counts).
+    fn started(&self, io: Option<IoProbe>) {
+        if let Some(probe) = io {
+            let _ = self.view.store.set(probe);
+        }
+        if let Ok(mut ticker) = self.ticker.lock()
+            && ticker.is_none()
+        {
+            *ticker = self.spawn_ticker();
+        }
     }
 
     /// Listing is over: `assets` to scan, `objects` planned to be read.
-    pub fn listed(&self, assets: u64, objects: u64) {
+    fn listed(&self, assets: u64, objects: u64) {
         let c = &self.view.counts;
         c.assets_total.store(assets, Ordering::Relaxed);
         c.objects_planned.store(objects, Ordering::Relaxed);
@@ -226,7 +238,7 @@ impl Progress {
 
     /// One object of an asset was read (or its read failed: it was still
     /// sampled, as `objects_sampled` counts it).
-    pub fn object_read(&self) {
+    fn unit_read(&self) {
         self.view
             .counts
             .objects_read
@@ -234,14 +246,14 @@ impl Progress {
     }
 
     /// An asset is finished.
-    pub fn asset_done(&self) {
+    fn asset_done(&self) {
         self.view.counts.assets_done.fetch_add(1, Ordering::Relaxed);
         self.view.bar.inc(1);
     }
 
     /// An asset was carried forward from the state: its `objects` planned
     /// will not be read this run.
-    pub fn asset_carried(&self, objects: u64) {
+    fn asset_carried(&self, objects: u64) {
         let planned = &self.view.counts.objects_planned;
         // Never below zero, whatever the order of updates.
         let _ = planned.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |p| {
@@ -252,10 +264,11 @@ impl Progress {
 
     /// The file assets are done: stops the ticker, clears the bar and, for
     /// the log, writes the final counts.
-    pub fn finish(mut self) {
-        drop(self.stop.take());
-        if let Some(t) = self.ticker.take() {
-            let _ = t.join();
+    fn finished(&self) {
+        let ticker = self.ticker.lock().ok().and_then(|mut t| t.take());
+        if let Some((stop, handle)) = ticker {
+            drop(stop);
+            let _ = handle.join();
         }
         self.view.bar.finish_and_clear();
         if self.view.sink == Sink::Log {

@@ -7,12 +7,13 @@ pub mod export;
 pub mod findings;
 pub mod html;
 pub mod metrics;
+pub mod table;
 
 use crate::inventory::Inventory;
 use std::io::{self, Write};
 use std::path::Path;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum OutputFormat {
     /// One JSON document (the inventory; see schema/inventory.v1.schema.json).
@@ -23,6 +24,41 @@ pub enum OutputFormat {
     Csv,
     /// A self-contained HTML report for people (the same as `ferret report`).
     Html,
+}
+
+impl OutputFormat {
+    /// Every format with its name and a one-line description, for command
+    /// lines and config checks (outputs know nothing of argument parsers).
+    pub const ALL: [(OutputFormat, &'static str, &'static str); 4] = [
+        (
+            OutputFormat::Json,
+            "json",
+            "one JSON document (the inventory)",
+        ),
+        (
+            OutputFormat::Jsonl,
+            "jsonl",
+            "JSON Lines: a header line, then one line per asset",
+        ),
+        (
+            OutputFormat::Csv,
+            "csv",
+            "one row per column and label, every column",
+        ),
+        (
+            OutputFormat::Html,
+            "html",
+            "a self-contained HTML report for people",
+        ),
+    ];
+
+    /// The format named `name` (`json`, `jsonl`, `csv`, `html`).
+    pub fn from_name(name: &str) -> Option<OutputFormat> {
+        Self::ALL
+            .iter()
+            .find(|(_, n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(f, _, _)| *f)
+    }
 }
 
 /// Writes `inv` in `format` to `out`.
@@ -43,35 +79,7 @@ pub fn write_file(inv: &Inventory, format: OutputFormat, path: &Path) -> io::Res
     write_atomically(path, |out| write(inv, format, out))
 }
 
-/// Writes what `fill` produces to `path` atomically: a temp file beside it,
-/// flushed and synced, then a rename. Readers (a cron job, a catalog
-/// ingestion) see the old file or the whole new one, never half of one; if
-/// `fill` fails, the temp file is removed and `path` is untouched.
-pub fn write_atomically(
-    path: &Path,
-    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-) -> io::Result<()> {
-    // `-o /dev/null` or a named pipe: write into it. Renaming a temporary
-    // file over it would replace the device with a regular file.
-    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
-        let mut out = io::BufWriter::new(std::fs::OpenOptions::new().write(true).open(path)?);
-        fill(&mut out)?;
-        return out.flush();
-    }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    {
-        let mut buf = io::BufWriter::new(tmp.as_file_mut());
-        fill(&mut buf)?;
-        buf.flush()?;
-    }
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
-}
+pub use crate::atomic::write_atomically;
 
 fn write_jsonl(inv: &Inventory, out: &mut dyn Write) -> io::Result<()> {
     let header = serde_json::json!({

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 /// The catalogs ferret exports to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Catalog {
     /// DataHub: metadata change proposals for the `file` ingestion source.
     Datahub,
@@ -25,6 +25,40 @@ pub enum Catalog {
     Atlas,
     /// One row per classified column and label, for spreadsheets (the columns of `scan --format csv`).
     Csv,
+}
+
+impl Catalog {
+    /// Every catalog with its name and a one-line description (for command
+    /// lines: outputs know nothing of argument parsers).
+    pub const ALL: [(Catalog, &'static str, &'static str); 4] = [
+        (
+            Catalog::Datahub,
+            "datahub",
+            "DataHub metadata change proposals",
+        ),
+        (
+            Catalog::Openmetadata,
+            "openmetadata",
+            "OpenMetadata classifications and table patches",
+        ),
+        (
+            Catalog::Atlas,
+            "atlas",
+            "Apache Atlas or Microsoft Purview typedefs and classifications",
+        ),
+        (
+            Catalog::Csv,
+            "csv",
+            "one row per classified column and label",
+        ),
+    ];
+
+    pub fn from_name(name: &str) -> Option<Catalog> {
+        Self::ALL
+            .iter()
+            .find(|(_, n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(c, _, _)| *c)
+    }
 }
 
 /// Naming choices a catalog needs and the inventory cannot know.

@@ -11,9 +11,12 @@
 pub mod postgres;
 pub mod sqlite;
 
-use crate::inventory::ForeignKey;
+use crate::source::api::{AssetFacts, DeclaredColumn, TableFacts, Values};
 use crate::source::batch::{Cell, RowBatchBuilder, string_field};
+use crate::source::discover::KeyFilter;
 use crate::source::format::flatten_document;
+use crate::source::format::{ReadProblem, ReadStats};
+use crate::source::store::ObjectMeta;
 use arrow::array::{ArrayRef, StringBuilder};
 use arrow::datatypes::Schema;
 use arrow::record_batch::{RecordBatch, RecordBatchOptions};
@@ -55,6 +58,8 @@ pub struct DbColumn {
     pub comment: Option<String>,
     pub render: Render,
 }
+
+pub use crate::source::api::DeclaredKey as ForeignKey;
 
 /// What kind of relation an asset is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -235,6 +240,130 @@ pub struct TableRead {
     pub row_count: Option<(f64, &'static str)>,
     /// Values that were not valid UTF-8 (replaced or dropped, and reported).
     pub invalid_utf8: u64,
+}
+
+/// What every database source is told besides its URL.
+#[derive(Debug, Clone, Default)]
+pub struct DbOptions {
+    /// Globs on `schema.table` (or `table`).
+    pub tables: KeyFilter,
+    /// Globs on column names or `schema.table.column`.
+    pub columns: KeyFilter,
+    /// Read views too (they are listed and classified by name either way).
+    pub include_views: bool,
+    /// Every database the role can see, not only the URL's.
+    pub all_databases: bool,
+    /// Read binary columns as text.
+    pub sniff_binary: bool,
+    /// Sessions used at once.
+    pub connections: usize,
+}
+
+impl DbOptions {
+    /// Drops excluded tables and columns.
+    pub fn filter(&self, plans: Vec<TablePlan>) -> Vec<TablePlan> {
+        plans
+            .into_iter()
+            .filter(|p| self.tables.accepts(&p.qualified_name()))
+            .map(|mut p| {
+                let table = p.qualified_name();
+                p.columns.retain(|c| {
+                    self.columns.accepts(&c.name)
+                        && self.columns.accepts(&format!("{table}.{}", c.name))
+                });
+                p
+            })
+            .collect()
+    }
+}
+
+impl TablePlan {
+    /// The inventory facts of this relation, read by `engine`.
+    pub fn facts(&self, engine: &str, include_views: bool) -> AssetFacts {
+        let values = match &self.denied {
+            Some(reason) => Values::Denied(reason.clone()),
+            None if self.kind.is_view() && !include_views => Values::NamesOnly,
+            None => Values::Read,
+        };
+        AssetFacts {
+            kind: if self.kind.is_view() { "view" } else { "table" }.into(),
+            format: engine.into(),
+            bytes_total: self.bytes.unwrap_or(0),
+            partition_keys: Vec::new(),
+            table: Some(TableFacts {
+                engine: engine.into(),
+                database: self.database.clone(),
+                schema: self.schema.clone(),
+                name: self.name.clone(),
+                relation_kind: self.kind.as_str().into(),
+                comment: self.comment.clone(),
+                partitions: self.partitions,
+                foreign_keys: self.foreign_keys.clone(),
+                depends_on: self.depends_on.clone(),
+                row_estimate: self.row_estimate,
+            }),
+            columns: self
+                .columns
+                .iter()
+                .map(|c| DeclaredColumn {
+                    name: c.name.clone(),
+                    source_type: c.source_type.clone(),
+                    comment: c.comment.clone(),
+                    skipped: match c.render {
+                        Render::Skip(reason) => Some(reason),
+                        _ => None,
+                    },
+                    nested: c.render == Render::Json,
+                })
+                .collect(),
+            values,
+            sample_units: false,
+            incremental: false,
+        }
+    }
+
+    /// The table as one unit of the scan.
+    pub fn unit(&self) -> ObjectMeta {
+        ObjectMeta {
+            key: self.id.clone(),
+            size: self.bytes.unwrap_or(0),
+            modified: None,
+            etag: None,
+        }
+    }
+}
+
+impl TableRead {
+    /// As the scan records a unit's read; invalid UTF-8 is reported, saying
+    /// what became of those values.
+    pub fn stats(&self, invalid_fate: &str) -> ReadStats {
+        let mut problems = Vec::new();
+        if self.invalid_utf8 > 0 {
+            problems.push(ReadProblem::new(
+                "invalid_utf8",
+                format!(
+                    "{} value(s) were not valid UTF-8 ({invalid_fate})",
+                    self.invalid_utf8
+                ),
+            ));
+        }
+        ReadStats {
+            rows: self.rows,
+            bytes_fetched: self.bytes,
+            rows_total: None,
+            truncated: false,
+            problems,
+            skipped_columns: Vec::new(),
+            method: Some(self.method),
+            row_count: self.row_count,
+        }
+    }
+}
+
+impl From<DbError> for ReadProblem {
+    fn from(e: DbError) -> Self {
+        ReadProblem::new(e.code, e.message)
+    }
 }
 
 /// Values of a PostgreSQL array literal (`{a,"b c",NULL}`), as pg_stats

@@ -4,12 +4,18 @@
 use super::{
     DbColumn, DbError, RelationKind, Render, TableBatchBuilder, TablePlan, TableRead, quote_ident,
 };
-use crate::inventory::ForeignKey;
+use crate::source::api::{
+    AssetFacts, Discovery, ReadMode, ReadRequest, Source, SourceAsset, SourceFailure,
+};
+use crate::source::db::{DbOptions, ForeignKey};
+use crate::source::format::{BatchSink, Flow, ReadProblem, ReadStats};
+use crate::source::store::ObjectMeta;
 use arrow::record_batch::RecordBatch;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 use std::time::Duration;
+use tokio::runtime::Handle;
 
 const FULL_BATCH_ROWS: usize = 8192;
 /// Ranges of consecutive rowids a sample of a large table is drawn from.
@@ -322,6 +328,98 @@ pub fn read(
         row_count,
         invalid_utf8,
     })
+}
+
+/// A SQLite file as a [`Source`]: every table (and, on request, view) an asset.
+pub struct SqliteFile {
+    path: std::path::PathBuf,
+    options: DbOptions,
+}
+
+impl SqliteFile {
+    pub fn new(path: std::path::PathBuf, options: DbOptions) -> SqliteFile {
+        SqliteFile { path, options }
+    }
+}
+
+impl Source for SqliteFile {
+    fn target(&self) -> String {
+        crate::redact::credentials(&format!("sqlite://{}", self.path.display()))
+    }
+
+    fn discover(&self, _io: &Handle, _mode: ReadMode) -> Discovery {
+        let mut found = Discovery::default();
+        match discover(&self.path, self.options.sniff_binary) {
+            Ok(plans) => {
+                for plan in self.options.filter(plans) {
+                    found.assets.push(Box::new(SqliteTable {
+                        unit: [plan.unit()],
+                        plan,
+                        path: self.path.clone(),
+                        options: self.options.clone(),
+                    }));
+                }
+            }
+            Err(e) => found.failures.push(SourceFailure {
+                id: database_url(&self.path),
+                kind: "table",
+                format: "sqlite",
+                code: e.code,
+                message: e.message,
+            }),
+        }
+        found
+    }
+}
+
+struct SqliteTable {
+    plan: TablePlan,
+    unit: [ObjectMeta; 1],
+    path: std::path::PathBuf,
+    options: DbOptions,
+}
+
+impl SourceAsset for SqliteTable {
+    fn id(&self) -> &str {
+        &self.plan.id
+    }
+
+    fn facts(&self) -> AssetFacts {
+        self.plan.facts("sqlite", self.options.include_views)
+    }
+
+    fn units(&self) -> &[ObjectMeta] {
+        &self.unit
+    }
+
+    fn read(
+        &self,
+        _io: &Handle,
+        _unit: &ObjectMeta,
+        req: &ReadRequest,
+        sink: &mut dyn BatchSink,
+    ) -> Result<ReadStats, ReadProblem> {
+        let rows = match req.mode {
+            ReadMode::MetadataOnly => return Ok(ReadStats::default()),
+            ReadMode::Full => None,
+            ReadMode::Sample => Some(req.rows as u64),
+        };
+        let mut stop = false;
+        let mut each = |batch: RecordBatch| {
+            if !stop {
+                stop = matches!(sink.batch(batch), Flow::Stop);
+            }
+        };
+        let read = read(
+            &self.path,
+            &self.plan,
+            rows,
+            req.seed,
+            self.options.sniff_binary,
+            &mut each,
+        )?;
+        Ok(read.stats("replaced"))
+    }
 }
 
 #[cfg(test)]

@@ -326,6 +326,11 @@ pub struct ReadStats {
     pub problems: Vec<ReadProblem>,
     /// Columns not read, with the reason (`binary`, `boolean`, ...).
     pub skipped_columns: Vec<(String, String)>,
+    /// Databases: how rows were chosen (`tablesample_system`, `copy`, ...).
+    pub method: Option<&'static str>,
+    /// Databases: rows of the table, when the read settled it (`exact`) or
+    /// a cheap count could (`count`).
+    pub row_count: Option<(f64, &'static str)>,
 }
 
 /// Reads one object into `sink`.

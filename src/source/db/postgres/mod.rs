@@ -3,11 +3,13 @@
 //! `COPY ... TO STDOUT`. Every value is rendered to text on the server.
 
 mod connect;
+mod tables;
 
 pub use connect::{PgError, PgSettings, PgSource, SslMode};
+pub use tables::PgTables;
 
 use super::{DbColumn, RelationKind, Render, TableBatchBuilder, TablePlan, TableRead, quote_ident};
-use crate::inventory::ForeignKey;
+use crate::source::db::ForeignKey;
 use arrow::record_batch::RecordBatch;
 use bytes::Bytes;
 use futures::StreamExt;

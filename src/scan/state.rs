@@ -23,9 +23,10 @@
 //! sample sizes, seed, detectors, thresholds) is not used: every asset is
 //! scanned again.
 
-use super::scan_object::ObjectPart;
+use super::parts::ObjectPart;
+use super::settings::SamplingSettings;
 use crate::inventory::{Asset, Incremental, Sampling};
-use crate::source::discover::AssetPlan;
+use crate::source::SourceAsset;
 use crate::source::store::ObjectMeta;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -122,8 +123,8 @@ pub struct State {
     current: Mutex<Current>,
 }
 
-fn fingerprint(plan: &AssetPlan) -> Vec<Fingerprint> {
-    let mut fp: Vec<Fingerprint> = plan.objects.iter().map(Fingerprint::of).collect();
+fn fingerprint(asset: &dyn SourceAsset) -> Vec<Fingerprint> {
+    let mut fp: Vec<Fingerprint> = asset.units().iter().map(Fingerprint::of).collect();
     fp.sort_by(|a, b| a.key.cmp(&b.key));
     fp
 }
@@ -194,11 +195,11 @@ impl State {
     /// The previous result of `plan`, when none of its objects changed.
     /// Otherwise the asset is marked as being rescanned: its old result is
     /// no longer kept, only its parts (see [`State::reuse`]).
-    pub fn carry(&self, plan: &AssetPlan, sampling: &Sampling) -> Option<Asset> {
-        let fp = fingerprint(plan);
+    pub fn carry(&self, asset: &dyn SourceAsset, sampling: &Sampling) -> Option<Asset> {
+        let fp = fingerprint(asset);
         let mut cur = self.lock();
-        cur.seen.insert(plan.id.clone());
-        let entry = cur.stored.assets.get_mut(&plan.id)?;
+        cur.seen.insert(asset.id().to_string());
+        let entry = cur.stored.assets.get_mut(asset.id())?;
         // A result read with other sampling (its `[[source]]` keys changed
         // since) is not this run's answer for the asset: read it again.
         let same = entry.objects == fp
@@ -279,16 +280,20 @@ impl State {
 
     /// Records a scanned asset: its object fingerprints, the parts it used,
     /// and the asset itself unless it had errors.
-    pub fn record(&self, plan: &AssetPlan, asset: &Asset) {
+    pub fn record(&self, source: &dyn SourceAsset, asset: &Asset) {
         let mut cur = self.lock();
         cur.rescanned += 1;
-        let used = cur.used.remove(&plan.id).unwrap_or_default();
-        let entry = cur.stored.assets.entry(plan.id.clone()).or_default();
+        let used = cur.used.remove(source.id()).unwrap_or_default();
+        let entry = cur
+            .stored
+            .assets
+            .entry(source.id().to_string())
+            .or_default();
         entry.parts.retain(|key, _| used.contains(key));
-        entry.objects = fingerprint(plan);
+        entry.objects = fingerprint(source);
         entry.asset = asset.errors.is_empty().then(|| asset.clone());
         if entry.asset.is_none() && entry.parts.is_empty() {
-            cur.stored.assets.remove(&plan.id);
+            cur.stored.assets.remove(source.id());
         }
         cur.dirty = true;
         self.flush_if_due(&mut cur);
@@ -357,7 +362,7 @@ impl State {
 /// Serializes `stored` next to `path` and renames it over `path`: readers
 /// (and a crash) see the old state or the new one, never half of one.
 fn write_atomically(path: &Path, stored: &Stored) -> Result<(), String> {
-    crate::output::write_atomically(path, |w| {
+    crate::atomic::write_atomically(path, |w| {
         serde_json::to_writer(w, stored).map_err(std::io::Error::other)
     })
     .map_err(|e| e.to_string())
@@ -367,7 +372,7 @@ fn write_atomically(path: &Path, stored: &Stored) -> Result<(), String> {
 /// other settings is not reused.
 pub fn settings_key(
     mode: &str,
-    args: &super::ScanArgs,
+    args: &SamplingSettings,
     pack_digest: &str,
     thresholds: &crate::inventory::Thresholds,
     shard: Option<&super::shard::Shard>,

@@ -1,25 +1,13 @@
 //! `s3://bucket/prefix` targets: one SDK client per run (the credential
 //! chain resolved once), one store per bucket (its own in-flight bound),
-//! settings from the flags over the config file's `[s3]` section.
+//! settings resolved by the caller ([`S3Settings`]).
 
-use super::ScanArgs;
-use super::config::S3Config;
+use super::settings::S3Settings;
 use crate::inventory::IoInfo;
 use crate::source::store::s3::{S3Connector, S3Options};
 use crate::source::store::{DynStore, IoStats};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Duration;
-
-/// A timeout from a flag or `[s3]` key (whole seconds), else the default;
-/// zero is refused (it would fail every request at once).
-fn secs(flag: &str, given: Option<u64>, default: Duration) -> Result<Duration, String> {
-    match given {
-        Some(0) => Err(format!("{flag} must be at least 1 second")),
-        Some(n) => Ok(Duration::from_secs(n)),
-        None => Ok(default),
-    }
-}
 
 /// The buckets a run opened.
 #[derive(Default)]
@@ -35,44 +23,25 @@ impl Buckets {
     pub fn open(
         &mut self,
         runtime: &tokio::runtime::Runtime,
-        args: &ScanArgs,
-        config: &S3Config,
+        settings: &S3Settings,
         bucket: &str,
         prefix: &str,
     ) -> Result<(DynStore, String), String> {
         if self.connector.is_none() {
             let defaults = S3Options::default();
             let opts = S3Options {
-                endpoint: args.s3_endpoint.clone().or_else(|| config.endpoint.clone()),
-                region: args.s3_region.clone().or_else(|| config.region.clone()),
-                path_style: args.s3_path_style.or(config.path_style),
-                concurrency: args
-                    .s3_concurrency
-                    .or(config.concurrency)
-                    .unwrap_or(defaults.concurrency),
-                max_attempts: args
-                    .s3_max_attempts
-                    .or(config.max_attempts)
-                    .unwrap_or(defaults.max_attempts),
-                connect_timeout: secs(
-                    "--s3-connect-timeout",
-                    args.s3_connect_timeout.or(config.connect_timeout_secs),
-                    defaults.connect_timeout,
-                )?,
-                attempt_timeout: secs(
-                    "--s3-attempt-timeout",
-                    args.s3_attempt_timeout.or(config.attempt_timeout_secs),
-                    defaults.attempt_timeout,
-                )?,
-                body_timeout: secs(
-                    "--s3-read-timeout",
-                    args.s3_read_timeout.or(config.read_timeout_secs),
-                    defaults.body_timeout,
-                )?,
+                endpoint: settings.endpoint.clone(),
+                region: settings.region.clone(),
+                path_style: settings.path_style,
+                concurrency: settings.concurrency.unwrap_or(defaults.concurrency),
+                max_attempts: settings
+                    .max_attempts
+                    .unwrap_or(defaults.max_attempts)
+                    .max(1),
+                connect_timeout: settings.connect_timeout.unwrap_or(defaults.connect_timeout),
+                attempt_timeout: settings.attempt_timeout.unwrap_or(defaults.attempt_timeout),
+                body_timeout: settings.read_timeout.unwrap_or(defaults.body_timeout),
             };
-            if opts.max_attempts == 0 {
-                return Err("--s3-max-attempts must be at least 1".into());
-            }
             self.connector = Some(runtime.block_on(S3Connector::new(opts))?);
         }
         let store = match (self.stores.get(bucket), &self.connector) {

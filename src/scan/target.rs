@@ -4,8 +4,19 @@
 //! Targets are parsed before anything is opened, so a typo is a usage error
 //! (exit 2) and not an asset error halfway through a scan.
 
+use super::settings::{Settings, TargetSettings};
+use super::stores::Buckets;
+use crate::inventory::Asset;
 use crate::redact;
-use std::path::PathBuf;
+use crate::source::Source;
+use crate::source::db::DbOptions;
+use crate::source::db::postgres::{PgSettings, PgSource, PgTables};
+use crate::source::db::sqlite::SqliteFile;
+use crate::source::discover::KeyFilter;
+use crate::source::files::FileTree;
+use crate::source::store::{DynStore, LocalStore};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
@@ -98,6 +109,118 @@ impl Target {
 fn strip_scheme<'a>(arg: &'a str, scheme: &str) -> Option<&'a str> {
     let (s, rest) = arg.split_once(':')?;
     s.eq_ignore_ascii_case(scheme).then_some(rest)
+}
+
+/// What opening a target gave.
+pub(super) enum Opened {
+    Source(Box<dyn Source>),
+    /// Neither a regular file nor a folder: its error asset.
+    Unreadable(Box<Asset>),
+}
+
+/// Opens a target as a [`Source`]: the one place that maps each kind of
+/// target to the source module that reads it (adding a source adds its
+/// line here). Errors are usage errors: nothing was scanned.
+pub(super) fn open(
+    t: &TargetSettings,
+    settings: &Settings,
+    runtime: &tokio::runtime::Runtime,
+    buckets: &mut Buckets,
+) -> Result<Opened, String> {
+    let tables = KeyFilter::new(&t.include, &t.exclude)?;
+    let db = &settings.db;
+    let options = DbOptions {
+        tables: tables.clone(),
+        columns: KeyFilter::new(&db.include_columns, &db.exclude_columns)?,
+        include_views: db.include_views,
+        all_databases: db.all_databases,
+        sniff_binary: db.sniff_binary,
+        connections: db.connections,
+    };
+    let source: Box<dyn Source> = match &t.target {
+        Target::Local(path) => match local_target(path)? {
+            LocalTarget::Store(store, prefix) => {
+                Box::new(FileTree::new(store, prefix, tables, options))
+            }
+            LocalTarget::Special(asset) => return Ok(Opened::Unreadable(asset)),
+        },
+        Target::S3 { bucket, prefix } => {
+            let (store, prefix) = buckets.open(runtime, &settings.s3, bucket, prefix)?;
+            Box::new(FileTree::new(store, prefix, tables, options))
+        }
+        Target::Postgres(url) => {
+            let pg = PgSettings {
+                statement_timeout: t.statement_timeout.unwrap_or(db.statement_timeout),
+                lock_timeout: t.lock_timeout.unwrap_or(db.lock_timeout),
+                ca_file: db.ca_file.clone(),
+                ..PgSettings::default()
+            };
+            let source =
+                PgSource::from_url(url, &pg).map_err(|e| format!("{}: {e}", t.target.display()))?;
+            let source = match &t.password {
+                Some(pw) => source.with_password(pw),
+                None => source,
+            };
+            Box::new(PgTables::new(source, options))
+        }
+        Target::Sqlite(path) => Box::new(SqliteFile::new(path.clone(), options)),
+    };
+    Ok(Opened::Source(source))
+}
+
+/// What a local target path is.
+enum LocalTarget {
+    /// A store and prefix to list.
+    Store(DynStore, String),
+    /// Neither a regular file nor a folder: its error asset.
+    Special(Box<Asset>),
+}
+
+/// A store and prefix for a local path: a folder is its own root; a file is
+/// a one-object listing under its parent folder. A device, FIFO or socket
+/// named explicitly is an error asset (reading `/dev/zero` never ends, a
+/// FIFO blocks); one met while walking a folder is skipped by the listing.
+fn local_target(path: &Path) -> Result<LocalTarget, String> {
+    let md = std::fs::metadata(path).map_err(|e| format!("cannot scan {}: {e}", path.display()))?;
+    if md.is_dir() {
+        return Ok(LocalTarget::Store(
+            Arc::new(LocalStore::new(path)),
+            String::new(),
+        ));
+    }
+    if !md.is_file() {
+        use std::os::unix::fs::FileTypeExt;
+        let t = md.file_type();
+        let kind = if t.is_fifo() {
+            "a FIFO (named pipe)"
+        } else if t.is_socket() {
+            "a socket"
+        } else if t.is_char_device() {
+            "a character device"
+        } else if t.is_block_device() {
+            "a block device"
+        } else {
+            "not a regular file"
+        };
+        let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let id = format!("file://{}", abs.to_string_lossy());
+        return Ok(LocalTarget::Special(Box::new(super::error_asset(
+            &id,
+            "file",
+            "unknown",
+            "not_a_file",
+            &format!("{kind}: only regular files and folders are scanned"),
+        ))));
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| format!("cannot scan {}: not a file name", path.display()))?;
+    Ok(LocalTarget::Store(Arc::new(LocalStore::new(parent)), name))
 }
 
 #[cfg(test)]

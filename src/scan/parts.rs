@@ -6,14 +6,14 @@
 //! from the last run and a part read now fold the same way, and folding
 //! every part in read order gives what one pass over the objects gives.
 
-use super::sample::{SeededRng, downsample};
-use super::scan::{Job, Mode};
+use super::assets::Job;
+use super::sampling::{SeededRng, downsample};
 use crate::classify::{AssetProfile, ColumnStats, mask::redact};
 use crate::detect::Pack;
 use crate::inventory::AssetError;
-use crate::source::discover::AssetPlan;
-use crate::source::format::{Flow, ReadOptions, read_object};
+use crate::source::format::Flow;
 use crate::source::store::ObjectMeta;
+use crate::source::{ReadMode, ReadRequest, SourceAsset};
 use arrow::record_batch::RecordBatch;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -30,6 +30,12 @@ pub struct ObjectPart {
     pub bytes_fetched: u64,
     /// How the read ended: what the row estimate is made from.
     pub read: ReadEnd,
+    /// Databases: how rows were chosen (`tablesample_system`, `copy`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Databases: the table's rows, when the read settled them, and how.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row_count: Option<(f64, String)>,
     /// Errors and problems, already redacted. Never kept in the state: an
     /// object with any is read again next run.
     #[serde(skip)]
@@ -78,18 +84,25 @@ impl ObjectPart {
     }
 }
 
-/// Reads `obj` of `plan` and classifies its rows on their own. In sample
-/// mode, `quota` rows are kept (seeded by the object's key, so the same
-/// object gives the same rows in every run).
+/// Reads `unit` of `asset` and classifies its rows on their own. In sample
+/// mode, `quota` rows are kept (seeded by the unit's key, so the same unit
+/// gives the same rows in every run).
 pub(super) fn read_part(
     job: &Job,
-    plan: &AssetPlan,
-    obj: &ObjectMeta,
+    asset: &dyn SourceAsset,
+    unit: &ObjectMeta,
     quota: usize,
-    opts: &ReadOptions,
 ) -> ObjectPart {
     let pack = job.classifier.pack();
-    let url = plan.store.url(&obj.key);
+    let url = asset.unit_url(unit);
+    let mode = job.sampling.mode;
+    let req = ReadRequest {
+        mode,
+        rows: quota,
+        seed: job.sampling.seed,
+        window_bytes: job.sampling.sample_bytes,
+        max_decompressed_bytes: job.sampling.max_decompressed_bytes,
+    };
     let mut profile = AssetProfile::default();
     let mut kept: Vec<RecordBatch> = Vec::new();
     let mut rows_sampled: u64 = 0;
@@ -97,29 +110,31 @@ pub(super) fn read_part(
     let result = {
         let mut sink = |batch: RecordBatch| {
             columns_seen.extend(batch.schema().fields().iter().map(|f| f.name().clone()));
-            match job.mode {
-                Mode::Full => {
+            match mode {
+                ReadMode::Full => {
                     rows_sampled += batch.num_rows() as u64;
                     job.classifier.observe_batch(&batch, &mut profile);
                 }
-                Mode::MetadataOnly => {
+                ReadMode::MetadataOnly => {
                     profile.observe_schema(&batch);
                     return Flow::Stop;
                 }
-                Mode::Sample => kept.push(batch),
+                ReadMode::Sample => kept.push(batch),
             }
             Flow::Continue
         };
-        read_object(job.rt, &plan.store, obj, plan.format, opts, &mut sink)
+        asset.read(job.io, unit, &req, &mut sink)
     };
-    if let Mode::Sample = job.mode {
-        let mut row_rng = SeededRng::new(job.args.seed, &obj.key);
+    if let ReadMode::Sample = mode {
+        let mut row_rng = SeededRng::new(job.sampling.seed, &unit.key);
         for batch in downsample(kept, quota, &mut row_rng) {
             rows_sampled += batch.num_rows() as u64;
             job.classifier.observe_batch(&batch, &mut profile);
         }
     }
     let mut errors = Vec::new();
+    let mut method = None;
+    let mut row_count = None;
     let (read, bytes_fetched) = match result {
         Ok(stats) => {
             for p in stats.problems {
@@ -128,6 +143,8 @@ pub(super) fn read_part(
             for (path, reason) in stats.skipped_columns {
                 profile.skip_column(&path, &reason);
             }
+            method = stats.method.map(str::to_string);
+            row_count = stats.row_count.map(|(n, how)| (n, how.to_string()));
             let end = ReadEnd::Read {
                 rows: stats.rows,
                 rows_total: stats.rows_total,
@@ -146,6 +163,8 @@ pub(super) fn read_part(
         rows_sampled,
         bytes_fetched,
         read,
+        method,
+        row_count,
         errors,
     }
 }
@@ -177,6 +196,11 @@ pub(super) struct Tally {
     pub column_sets: Vec<BTreeSet<String>>,
     /// Parts taken from the state rather than read.
     pub carried: u64,
+    /// Units whose read did not fail.
+    pub units_read: u64,
+    /// Databases: how rows were chosen, and the table's rows when settled.
+    pub method: Option<String>,
+    pub row_count: Option<(f64, String)>,
 }
 
 impl Tally {
@@ -191,6 +215,12 @@ impl Tally {
     /// taken from the state.
     pub fn add(&mut self, job: &Job, part: ObjectPart, size: u64, carried: bool) {
         self.carried += u64::from(carried);
+        if self.method.is_none() {
+            self.method = part.method;
+        }
+        if self.row_count.is_none() {
+            self.row_count = part.row_count;
+        }
         if !part.columns_seen.is_empty() && !self.column_sets.contains(&part.columns_seen) {
             self.column_sets.push(part.columns_seen);
         }
@@ -204,6 +234,7 @@ impl Tally {
                 rows_total,
                 truncated,
             } => {
+                self.units_read += 1;
                 self.bytes_read += part.bytes_fetched;
                 self.sampled_bytes += size;
                 match rows_total {

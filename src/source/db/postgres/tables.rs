@@ -1,0 +1,337 @@
+//! PostgreSQL as a [`Source`]: the URL's database (or every database the
+//! role can connect to), each relation an asset, read over a pool of
+//! read-only sessions per database.
+
+use super::{ColumnStats, FullScan, PgSource};
+use crate::source::api::{
+    Discovery, HashRequest, KeyedHashes, ReadMode, ReadRequest, Source, SourceAsset, SourceFailure,
+};
+use crate::source::batch::string_field;
+use crate::source::db::{DbError, DbOptions, Render, TablePlan};
+use crate::source::format::{BatchSink, Flow, ReadProblem, ReadStats};
+use crate::source::store::ObjectMeta;
+use arrow::datatypes::Schema;
+use arrow::record_batch::{RecordBatch, RecordBatchOptions};
+use std::sync::{Arc, Mutex};
+use tokio::runtime::Handle;
+use tokio_postgres::Client;
+
+const ENGINE: &str = "postgresql";
+
+/// A PostgreSQL server (one database, or all of them).
+pub struct PgTables {
+    source: PgSource,
+    options: DbOptions,
+}
+
+impl PgTables {
+    pub fn new(source: PgSource, options: DbOptions) -> PgTables {
+        PgTables { source, options }
+    }
+
+    fn failure(&self, id: String, e: DbError) -> SourceFailure {
+        SourceFailure {
+            id,
+            kind: "table",
+            format: ENGINE,
+            code: e.code,
+            message: e.message,
+        }
+    }
+}
+
+impl Source for PgTables {
+    fn target(&self) -> String {
+        crate::redact::credentials(
+            &self
+                .source
+                .database_url(self.source.database.as_deref().unwrap_or_default()),
+        )
+    }
+
+    fn concurrency(&self) -> Option<usize> {
+        Some(self.options.connections.max(1))
+    }
+
+    fn discover(&self, io: &Handle, mode: ReadMode) -> Discovery {
+        let source = &self.source;
+        let deadline = source.query_deadline();
+        let mut found = Discovery::default();
+        let databases = match (&source.database, self.options.all_databases) {
+            (Some(db), false) => vec![db.clone()],
+            (named, _) => {
+                let entry = named.clone().unwrap_or_else(|| "postgres".into());
+                let listed = io.block_on(async {
+                    let client = source.connect(&entry).await?;
+                    super::list_databases(&client, deadline).await
+                });
+                match listed {
+                    Ok(dbs) => dbs,
+                    Err(e) => {
+                        found
+                            .failures
+                            .push(self.failure(source.database_url(""), e));
+                        return found;
+                    }
+                }
+            }
+        };
+        for db in databases {
+            let db_url = source.database_url(&db);
+            let discovered = io.block_on(async {
+                let client = source.connect(&db).await?;
+                let plans =
+                    super::discover(&client, &db_url, &db, self.options.sniff_binary, deadline)
+                        .await?;
+                let stats = match mode {
+                    ReadMode::MetadataOnly => super::column_stats(&client, deadline).await?,
+                    _ => ColumnStats::new(),
+                };
+                Ok::<_, DbError>((client, plans, stats))
+            });
+            let (client, plans, stats) = match discovered {
+                Ok(d) => d,
+                Err(e) => {
+                    found.failures.push(self.failure(db_url, e));
+                    continue;
+                }
+            };
+            let plans = self.options.filter(plans);
+            tracing::info!(database = %db_url, relations = plans.len(), "discovered");
+            let sessions = Arc::new(Sessions {
+                source: source.clone(),
+                database: db.clone(),
+                idle: Mutex::new(vec![client]),
+            });
+            let stats = Arc::new(stats);
+            for plan in plans {
+                found.assets.push(Box::new(PgTable {
+                    unit: [plan.unit()],
+                    plan,
+                    sessions: sessions.clone(),
+                    stats: stats.clone(),
+                    include_views: self.options.include_views,
+                }));
+            }
+        }
+        found
+    }
+}
+
+/// Idle sessions on one database; at most one per worker exists (the scan
+/// reads a source's tables on [`Source::concurrency`] workers).
+struct Sessions {
+    source: PgSource,
+    database: String,
+    idle: Mutex<Vec<Client>>,
+}
+
+impl Sessions {
+    fn get(&self, io: &Handle) -> Result<Client, DbError> {
+        if let Ok(mut idle) = self.idle.lock() {
+            while let Some(c) = idle.pop() {
+                if !c.is_closed() {
+                    return Ok(c);
+                }
+            }
+        }
+        io.block_on(self.source.connect(&self.database))
+    }
+
+    /// A session the server ended (terminated backend, shutdown) can still
+    /// look open for a moment after its error arrives; never hand it on.
+    fn put(&self, client: Client, lost: bool) {
+        if !lost
+            && !client.is_closed()
+            && let Ok(mut idle) = self.idle.lock()
+        {
+            idle.push(client);
+        }
+    }
+}
+
+struct PgTable {
+    plan: TablePlan,
+    unit: [ObjectMeta; 1],
+    sessions: Arc<Sessions>,
+    stats: Arc<ColumnStats>,
+    include_views: bool,
+}
+
+impl SourceAsset for PgTable {
+    fn id(&self) -> &str {
+        &self.plan.id
+    }
+
+    fn facts(&self) -> crate::source::api::AssetFacts {
+        self.plan.facts(ENGINE, self.include_views)
+    }
+
+    fn units(&self) -> &[ObjectMeta] {
+        &self.unit
+    }
+
+    fn read(
+        &self,
+        io: &Handle,
+        _unit: &ObjectMeta,
+        req: &ReadRequest,
+        sink: &mut dyn BatchSink,
+    ) -> Result<ReadStats, ReadProblem> {
+        let deadline = self.sessions.source.query_deadline();
+        if req.mode == ReadMode::MetadataOnly {
+            return Ok(ReadStats::default());
+        }
+        let client = self.sessions.get(io)?;
+        let result = match req.mode {
+            ReadMode::Sample => io
+                .block_on(super::sample(
+                    &client,
+                    &self.plan,
+                    req.rows as u64,
+                    req.seed,
+                    deadline,
+                ))
+                .map(|s| {
+                    for batch in s.batches.iter().cloned() {
+                        if let Flow::Stop = sink.batch(batch) {
+                            break;
+                        }
+                    }
+                    s.stats("not read")
+                }),
+            _ => io
+                .block_on(FullScan::start(&client, &self.plan, deadline))
+                .and_then(|scan| stream_full(io, scan, sink)),
+        };
+        let lost = matches!(&result, Err(e) if e.code == "connection_lost");
+        self.sessions.put(client, lost);
+        result.map_err(ReadProblem::from)
+    }
+
+    fn metadata_values(
+        &self,
+        _io: &Handle,
+    ) -> Option<Result<(RecordBatch, &'static str), ReadProblem>> {
+        stats_batch(&self.plan, &self.stats).map(|b| Ok((b, "pg_stats")))
+    }
+
+    fn keyed_hashes(
+        &self,
+        io: &Handle,
+        req: &HashRequest<'_>,
+    ) -> Option<Result<KeyedHashes, ReadProblem>> {
+        let client = match self.sessions.get(io) {
+            Ok(c) => c,
+            Err(e) => return Some(Err(e.into())),
+        };
+        // The pass reads every row: more time than one sample query.
+        let deadline = self.sessions.source.query_deadline() + std::time::Duration::from_secs(5);
+        let q = super::LineageQuery {
+            ipad: req.ipad,
+            opad: req.opad,
+            bound: req.bound,
+            k: req.k,
+            variants: req.variants,
+        };
+        let result = io.block_on(super::lineage_hashes(&client, &self.plan, &q, deadline));
+        let lost = matches!(&result, Err(e) if e.code == "connection_lost");
+        self.sessions.put(client, lost);
+        Some(result.map_err(ReadProblem::from))
+    }
+
+    fn hashes_sha1(&self) -> bool {
+        // sha1 needs an extension (pgcrypto): md5 and sha256 are computed.
+        false
+    }
+}
+
+/// Runs a full scan with fetching and parsing (on the I/O runtime)
+/// overlapped with detection (the sink, on this worker); at most two
+/// batches wait in between, so memory stays bounded.
+fn stream_full(
+    io: &Handle,
+    mut scan: FullScan,
+    sink: &mut dyn BatchSink,
+) -> Result<ReadStats, DbError> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<RecordBatch, DbError>>(2);
+    let reader = io.spawn(async move {
+        loop {
+            match scan.next_batch().await {
+                Ok(Some(batch)) => {
+                    if tx.send(Ok(batch)).await.is_err() {
+                        break;
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    let _ = tx.send(Err(e)).await;
+                    break;
+                }
+            }
+        }
+        (scan.rows, scan.bytes())
+    });
+    let mut failure = None;
+    while let Some(item) = io.block_on(rx.recv()) {
+        match item {
+            Ok(batch) => {
+                if let Flow::Stop = sink.batch(batch) {
+                    break;
+                }
+            }
+            Err(e) => failure = Some(e),
+        }
+    }
+    drop(rx);
+    let (rows, bytes) = io.block_on(reader).map_err(|_| {
+        DbError::new(
+            "internal_error",
+            "the reader task failed (a bug: please report it)",
+        )
+    })?;
+    let stats = ReadStats {
+        rows,
+        bytes_fetched: bytes,
+        method: Some("copy"),
+        row_count: failure.is_none().then_some((rows as f64, "exact")),
+        ..ReadStats::default()
+    };
+    match failure {
+        // The rows before the failure were classified; the error says the
+        // rest were not.
+        Some(e) => Err(DbError::new(
+            e.code,
+            format!("{} (after {rows} rows)", e.message),
+        )),
+        None => Ok(stats),
+    }
+}
+
+/// A batch of each column's values from `pg_stats`, padded with nulls.
+fn stats_batch(plan: &TablePlan, stats: &ColumnStats) -> Option<RecordBatch> {
+    let schema_name = plan.schema.clone().unwrap_or_default();
+    let mut fields = Vec::new();
+    let mut arrays: Vec<arrow::array::ArrayRef> = Vec::new();
+    let mut per_column = Vec::new();
+    for col in plan.read_columns().filter(|c| c.render == Render::Text) {
+        if let Some(values) = stats.get(&(schema_name.clone(), plan.name.clone(), col.name.clone()))
+        {
+            per_column.push((col, values));
+        }
+    }
+    let rows = per_column.iter().map(|(_, v)| v.len()).max()?;
+    for (col, values) in per_column {
+        let mut b = arrow::array::StringBuilder::new();
+        for i in 0..rows {
+            match values.get(i) {
+                Some(v) => b.append_value(v),
+                None => b.append_null(),
+            }
+        }
+        fields.push(string_field(&col.name, &col.source_type));
+        arrays.push(Arc::new(b.finish()));
+    }
+    let options = RecordBatchOptions::new().with_row_count(Some(rows));
+    RecordBatch::try_new_with_options(Arc::new(Schema::new(fields)), arrays, &options).ok()
+}
