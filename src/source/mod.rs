@@ -5,5 +5,6 @@ pub mod batch;
 pub mod db;
 pub mod discover;
 pub mod format;
+pub mod lake;
 pub mod seed;
 pub mod store;
