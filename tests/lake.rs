@@ -5,11 +5,11 @@
 //! script to run.
 
 #[path = "lake/common.rs"]
-mod common;
+mod lakeutil;
 
-use common::*;
 use ferret::source::lake::{self, LakeError, LakeFormat, LakeSnapshot};
-use ferret::source::store::{DynStore, LocalStore};
+use ferret::source::store::{DynStore, Listing, LocalStore, ObjectMeta, ObjectStore, StoreError};
+use lakeutil::*;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -287,4 +287,76 @@ async fn roots_and_detection_over_a_listing() {
         .await
         .expect_err("not a table");
     assert_eq!(e.code(), "not_a_table");
+}
+
+/// A local store that records every key read.
+#[derive(Debug)]
+struct Recording {
+    inner: LocalStore,
+    reads: std::sync::Mutex<Vec<String>>,
+}
+
+#[async_trait::async_trait]
+impl ObjectStore for Recording {
+    fn url(&self, key: &str) -> String {
+        self.inner.url(key)
+    }
+    async fn list(&self, prefix: &str) -> Listing {
+        self.inner.list(prefix).await
+    }
+    async fn head(&self, key: &str) -> Result<ObjectMeta, StoreError> {
+        self.inner.head(key).await
+    }
+    async fn get_range(
+        &self,
+        key: &str,
+        range: std::ops::Range<u64>,
+    ) -> Result<bytes::Bytes, StoreError> {
+        if let Ok(mut r) = self.reads.lock() {
+            r.push(key.to_string());
+        }
+        self.inner.get_range(key, range).await
+    }
+}
+
+#[tokio::test]
+async fn a_snapshot_reads_metadata_only() {
+    let m = manifest();
+    for (table, format) in [
+        ("delta_people", LakeFormat::Delta),
+        ("delta_checkpoint", LakeFormat::Delta),
+        ("iceberg_people", LakeFormat::Iceberg),
+    ] {
+        let root = root_of(&m, table);
+        let rec = Arc::new(Recording {
+            inner: LocalStore::new(lake_dir()),
+            reads: Default::default(),
+        });
+        let store: DynStore = rec.clone();
+        let s = lake::snapshot(&store, &root, format)
+            .await
+            .expect("snapshot");
+        let reads = rec.reads.lock().map(|r| r.clone()).unwrap_or_default();
+        assert!(!reads.is_empty(), "{table}");
+        for key in &reads {
+            assert!(
+                lake::is_table_metadata(&root, format, key),
+                "{table}: read {key}"
+            );
+        }
+        let live: BTreeSet<&str> = s.live.iter().map(|f| f.meta.key.as_str()).collect();
+        assert!(reads.iter().all(|k| !live.contains(k.as_str())));
+        if table == "delta_checkpoint" {
+            // From the checkpoint on: no commit before it is read.
+            let cp = m[table]["last_checkpoint"]["version"]
+                .as_u64()
+                .expect("version");
+            assert!(
+                !reads
+                    .iter()
+                    .any(|k| k.ends_with(&format!("{:020}.json", cp.saturating_sub(1)))),
+                "{reads:?}"
+            );
+        }
+    }
 }
