@@ -656,10 +656,10 @@ mod tests {
         let f = container(r#""null""#, "bzip2", 1, &[]);
         assert!(read_container(&f).unwrap_err().0.contains("bzip2"));
         let body = snap::raw::Encoder::new()
-            .compress_vec(b"\x02hi")
+            .compress_vec(b"\x04hi")
             .expect("snappy");
         let mut block = body.clone();
-        block.extend_from_slice(&crc32fast::hash(b"\x02hi").to_be_bytes());
+        block.extend_from_slice(&crc32fast::hash(b"\x04hi").to_be_bytes());
         let ok = container(r#""string""#, "snappy", 1, &block);
         assert_eq!(
             read_container(&ok).expect("snappy").records,
