@@ -20,23 +20,26 @@ use ferret::source::store::{DynStore, LocalStore};
 use lakeutil::*;
 use std::sync::Arc;
 
+/// A file as both stores must agree on: key under the root, size,
+/// partition values, removal version.
+type FileView = (String, u64, Vec<(String, Option<String>)>, Option<String>);
+
+fn view(files: &[lake::LakeFile], root: &str) -> Vec<FileView> {
+    files
+        .iter()
+        .map(|f| {
+            (
+                f.meta.key[root.len() + 1..].to_string(),
+                f.meta.size,
+                f.partition_values.clone(),
+                f.removed_at_version.clone(),
+            )
+        })
+        .collect()
+}
+
 fn same_files(a: &[lake::LakeFile], a_root: &str, b: &[lake::LakeFile], b_root: &str) {
-    let strip = |files: &[lake::LakeFile],
-                 root: &str|
-     -> Vec<(String, u64, Vec<(String, Option<String>)>, Option<String>)> {
-        files
-            .iter()
-            .map(|f| {
-                (
-                    f.meta.key[root.len() + 1..].to_string(),
-                    f.meta.size,
-                    f.partition_values.clone(),
-                    f.removed_at_version.clone(),
-                )
-            })
-            .collect()
-    };
-    assert_eq!(strip(a, a_root), strip(b, b_root));
+    assert_eq!(view(a, a_root), view(b, b_root));
 }
 
 fn same_snapshot(s3: &LakeSnapshot, s3_root: &str, local: &LakeSnapshot, local_root: &str) {

@@ -465,13 +465,11 @@ fn apply_commit(
         }
         let action: Action = serde_json::from_slice(line)
             .map_err(|e| corrupt(format!("line {}: not a JSON action ({e})", n + 1)))?;
-        if let Some(r) = action.remove {
-            match decode_path(root_url, &r.path)
+        if let Some(r) = action.remove
+            && let Some(rel) = decode_path(root_url, &r.path)
                 .map_err(|e| corrupt(format!("line {}: {e}", n + 1)))?
-            {
-                Some(rel) => state.remove(key, rel, Some(version))?,
-                None => {}
-            }
+        {
+            state.remove(key, rel, Some(version))?;
         }
         if let Some(a) = action.add {
             adds.push((n, a));

@@ -219,9 +219,8 @@ pub(super) async fn snapshot(store: &DynStore, root: &str) -> Result<LakeSnapsho
         .get("current-snapshot-id")
         .and_then(Json::as_i64)
         .filter(|id| *id != -1);
-    let mut live_keys: HashMap<String, (Vec<(String, Option<String>)>, u64)> = HashMap::new();
-    let mut delete_keys: HashMap<String, (Vec<(String, Option<String>)>, u64, i64)> =
-        HashMap::new();
+    let mut live_keys: HashMap<String, (Partition, u64)> = HashMap::new();
+    let mut delete_keys: HashMap<String, (Partition, u64, i64)> = HashMap::new();
     let mut removed: HashMap<String, Option<String>> = HashMap::new();
     let mut outside: Vec<String> = Vec::new();
     let mut sequence_number = None;
@@ -493,6 +492,8 @@ async fn read_avro_file(
 }
 
 type Columns = Vec<(String, String)>;
+/// A file's partition values, by partition field name.
+type Partition = Vec<(String, Option<String>)>;
 
 /// The current schema's top-level columns and the default partition spec's
 /// field names (v2 `schemas` / `partition-specs`, v1 `schema` /
