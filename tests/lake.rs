@@ -106,13 +106,14 @@ async fn delta_table_with_a_checkpoint_matches_deltalake() {
 }
 
 #[tokio::test]
-async fn iceberg_tables_match_pyiceberg_for_every_avro_codec() {
+async fn iceberg_tables_match_pyiceberg_for_every_avro_codec_and_format_v1() {
     let m = manifest();
     for table in [
         "iceberg_people",
         "iceberg_people_snappy",
         "iceberg_people_zstd",
         "iceberg_people_null",
+        "iceberg_people_v1",
     ] {
         let root = root_of(&m, table);
         let s = snap(&root, LakeFormat::Iceberg)
@@ -180,7 +181,7 @@ async fn a_live_file_missing_from_storage_is_a_per_file_error() {
 }
 
 #[tokio::test]
-async fn iceberg_metadata_naming_a_missing_manifest_is_an_error() {
+async fn iceberg_metadata_naming_a_missing_or_truncated_manifest_is_an_error() {
     for table in [
         "hostile/iceberg_missing_manifest_list",
         "hostile/iceberg_missing_manifest",
@@ -188,6 +189,9 @@ async fn iceberg_metadata_naming_a_missing_manifest_is_an_error() {
         let e = snap(table, LakeFormat::Iceberg).await.expect_err(table);
         assert_eq!(e.code(), "missing_manifest", "{table}: {e}");
     }
+    let table = "hostile/iceberg_truncated_manifest";
+    let e = snap(table, LakeFormat::Iceberg).await.expect_err(table);
+    assert_eq!(e.code(), "corrupt_metadata", "{table}: {e}");
 }
 
 #[tokio::test]
@@ -242,12 +246,17 @@ async fn roots_and_detection_over_a_listing() {
             "hostile/iceberg_missing_manifest_list".into(),
             LakeFormat::Iceberg,
         ),
+        (
+            "hostile/iceberg_truncated_manifest".into(),
+            LakeFormat::Iceberg,
+        ),
     ];
     for t in [
         "iceberg_people",
         "iceberg_people_snappy",
         "iceberg_people_zstd",
         "iceberg_people_null",
+        "iceberg_people_v1",
     ] {
         expected.push((root_of(&m, t), LakeFormat::Iceberg));
     }

@@ -11,11 +11,12 @@ Writes, under OUTDIR (which it empties first):
   delta_checkpoint/        Delta table with a checkpoint (create_checkpoint) and
                            commits after it, including a delete
   iceberg/catalog.db       SQLite catalog (pyiceberg SqlCatalog)
-  iceberg/warehouse/db.db/people         partitioned Iceberg table: appends, then
+  iceberg/warehouse/db/people         partitioned Iceberg table: appends, then
                            a delete of the rows holding emails (older files stay)
-  iceberg/warehouse/db.db/people_snappy  the same writes, manifests Avro-snappy
-  iceberg/warehouse/db.db/people_zstd    ... Avro-zstandard
-  iceberg/warehouse/db.db/people_null    ... uncompressed Avro
+  iceberg/warehouse/db/people_snappy  the same writes, manifests Avro-snappy
+  iceberg/warehouse/db/people_zstd    ... Avro-zstandard
+  iceberg/warehouse/db/people_null    ... uncompressed Avro
+  iceberg/warehouse/db/people_v1      ... as an Iceberg format v1 table
   hostile/...              damaged copies (see make_hostile)
   manifest.json            what the libraries themselves report for each table:
                            live files, version / snapshot id, schema, partition
@@ -154,9 +155,11 @@ ICEBERG_SCHEMA = Schema(
 )
 
 
-def make_iceberg(catalog, name, codec):
+def make_iceberg(catalog, name, codec, format_version=2):
     spec = PartitionSpec(PartitionField(source_id=5, field_id=1000, transform=IdentityTransform(), name="country"))
-    props = {} if codec is None else {"write.avro.compression-codec": codec}
+    props = {"format-version": str(format_version)}
+    if codec is not None:
+        props["write.avro.compression-codec"] = codec
     table = catalog.create_table(f"db.{name}", schema=ICEBERG_SCHEMA, partition_spec=spec, properties=props)
     table.append(people(0, 40, lambda i: i % 3 == 0))
     table.append(people(40, 40, lambda i: True))
@@ -244,6 +247,14 @@ def make_hostile(out, manifest):
         dst = os.path.join(h, name)
         shutil.copytree(src["root"], dst)
         os.remove(os.path.join(dst, victim))
+    # Iceberg: a manifest cut in the middle of a block.
+    dst = os.path.join(h, "iceberg_truncated_manifest")
+    shutil.copytree(src["root"], dst)
+    p = os.path.join(dst, src["manifests"][0])
+    with open(p, "rb") as f:
+        data = f.read()
+    with open(p, "wb") as f:
+        f.write(data[: len(data) * 2 // 3])
 
 
 def main():
@@ -269,10 +280,17 @@ def main():
         warehouse="file://" + warehouse,
     )
     catalog.create_namespace("db")
-    for name, codec in [("people", None), ("people_snappy", "snappy"), ("people_zstd", "zstd"), ("people_null", "null")]:
-        table = make_iceberg(catalog, name, codec)
+    for name, codec, fv in [
+        ("people", None, 2),
+        ("people_snappy", "snappy", 2),
+        ("people_zstd", "zstd", 2),
+        ("people_null", "null", 2),
+        ("people_v1", None, 1),
+    ]:
+        table = make_iceberg(catalog, name, codec, fv)
         manifest["iceberg_" + name] = iceberg_report(table)
         manifest["iceberg_" + name]["codec"] = codec or "default"
+        manifest["iceberg_" + name]["format_version"] = table.metadata.format_version
 
     make_hostile(out, manifest)
     with open(os.path.join(out, "manifest.json"), "w") as f:

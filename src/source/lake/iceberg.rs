@@ -237,7 +237,11 @@ pub(super) async fn snapshot(store: &DynStore, root: &str) -> Result<LakeSnapsho
                     format!("current snapshot {id} is not among the snapshots"),
                 )
             })?;
-        sequence_number = snap.get("sequence-number").and_then(Json::as_i64);
+        // v1 has no sequence numbers: the spec reads them as 0.
+        sequence_number = snap
+            .get("sequence-number")
+            .and_then(Json::as_i64)
+            .or((format_version == 1).then_some(0));
 
         // Manifest paths: from the manifest list, or (old v1) inline.
         let mut manifests: Vec<String> = Vec::new();
