@@ -271,6 +271,11 @@ async fn roots_and_detection_over_a_listing() {
             continue;
         }
         let s = lake::snapshot(&st, root, *format).await.expect("snapshot");
+        // The same from the whole store's listing, made once.
+        let listed = lake::snapshot_listed(&st, root, *format, &listing.objects, Vec::new())
+            .await
+            .expect("snapshot from a listing");
+        assert_eq!(listed, s, "{root}");
         let accounted: BTreeSet<&str> = s
             .live
             .iter()

@@ -217,25 +217,24 @@ fn decode_path(store_url_root: &str, path: &str) -> Result<Option<String>, Strin
     Ok(Some(decoded.into_owned()))
 }
 
-pub(super) async fn snapshot(store: &DynStore, root: &str) -> Result<LakeSnapshot, LakeError> {
+pub(super) async fn snapshot(
+    store: &DynStore,
+    root: &str,
+    listed: &[ObjectMeta],
+    mut warnings: Vec<String>,
+) -> Result<LakeSnapshot, LakeError> {
     let log_dir = join(root, "_delta_log");
-    let listing = store.list(&dir_prefix(root)).await;
-    let mut warnings = Vec::new();
-    for (key, e) in &listing.errors {
-        if key.starts_with(&log_dir) || listing.objects.is_empty() {
-            return Err(LakeError::Store {
-                key: key.clone(),
-                source: e.clone(),
-            });
-        }
-        warnings.push(format!("cannot list {key}: {e}"));
-    }
+    let prefix = dir_prefix(root);
+    let objects: Vec<&ObjectMeta> = listed
+        .iter()
+        .filter(|o| o.key.starts_with(&prefix))
+        .collect();
     let log_prefix = format!("{log_dir}/");
     let mut commits: BTreeMap<u64, &ObjectMeta> = BTreeMap::new();
     let mut checkpoints: BTreeMap<u64, Vec<(CheckpointName, &ObjectMeta)>> = BTreeMap::new();
     let mut last_checkpoint = None;
     let mut data: Vec<&ObjectMeta> = Vec::new();
-    for o in &listing.objects {
+    for o in &objects {
         if let Some(name) = o.key.strip_prefix(&log_prefix) {
             if name == "_last_checkpoint" {
                 last_checkpoint = Some(o);

@@ -90,27 +90,22 @@ impl Paths {
     }
 }
 
-pub(super) async fn snapshot(store: &DynStore, root: &str) -> Result<LakeSnapshot, LakeError> {
+pub(super) async fn snapshot(
+    store: &DynStore,
+    root: &str,
+    listed: &[ObjectMeta],
+    mut warnings: Vec<String>,
+) -> Result<LakeSnapshot, LakeError> {
     let meta_prefix = format!("{}/", join(root, "metadata"));
-    let listing = store.list(&dir_prefix(root)).await;
-    let mut warnings = Vec::new();
-    for (key, e) in &listing.errors {
-        if key.starts_with(&meta_prefix) || listing.objects.is_empty() {
-            return Err(LakeError::Store {
-                key: key.clone(),
-                source: e.clone(),
-            });
-        }
-        warnings.push(format!("cannot list {key}: {e}"));
-    }
-    let by_key: HashMap<&str, &ObjectMeta> = listing
-        .objects
+    let prefix = dir_prefix(root);
+    let objects: Vec<&ObjectMeta> = listed
         .iter()
-        .map(|o| (o.key.as_str(), o))
+        .filter(|o| o.key.starts_with(&prefix))
         .collect();
-    let candidates: Vec<(u64, &ObjectMeta)> = listing
-        .objects
+    let by_key: HashMap<&str, &ObjectMeta> = objects.iter().map(|o| (o.key.as_str(), *o)).collect();
+    let candidates: Vec<(u64, &ObjectMeta)> = objects
         .iter()
+        .copied()
         .filter_map(|o| {
             let name = o.key.strip_prefix(&meta_prefix)?;
             (!name.contains('/')).then_some(())?;
@@ -355,7 +350,6 @@ pub(super) async fn snapshot(store: &DynStore, root: &str) -> Result<LakeSnapsho
     }
 
     // Storage against the snapshot.
-    let prefix = dir_prefix(root);
     let mut live = Vec::new();
     let mut missing = Vec::new();
     let mut size_mismatch = Vec::new();
@@ -407,9 +401,9 @@ pub(super) async fn snapshot(store: &DynStore, root: &str) -> Result<LakeSnapsho
             missing.push(lake_file(meta, pv));
         }
     }
-    let mut stored_not_live: Vec<LakeFile> = listing
-        .objects
+    let mut stored_not_live: Vec<LakeFile> = objects
         .iter()
+        .copied()
         .filter(|o| {
             let rel = o.key.strip_prefix(&prefix).unwrap_or(&o.key);
             !o.key.starts_with(&meta_prefix)

@@ -18,7 +18,8 @@
 //!   `_delta_log/` or `metadata/` as data); [`is_table_metadata`] says which
 //!   keys of a table are its metadata.
 //! * [`snapshot`]: the live files, the stored-but-not-live files, schema,
-//!   partitioning and version.
+//!   partitioning and version ([`snapshot_listed`]: the same over a listing
+//!   discovery already made).
 //!
 //! # Errors and what is not an error
 //!
@@ -248,9 +249,38 @@ pub async fn snapshot(
     format: LakeFormat,
 ) -> Result<LakeSnapshot, LakeError> {
     let root = trim_root(root);
+    let listing = store.list(&dir_prefix(root)).await;
+    let meta_dir = format!("{}/", join(root, metadata_dir(format)));
+    let mut warnings = Vec::new();
+    for (key, e) in &listing.errors {
+        // A log that cannot be listed whole cannot be trusted; an unlisted
+        // data folder only hides stored files.
+        if key.starts_with(&meta_dir) || listing.objects.is_empty() {
+            return Err(LakeError::Store {
+                key: key.clone(),
+                source: e.clone(),
+            });
+        }
+        warnings.push(format!("cannot list {key}: {e}"));
+    }
+    snapshot_listed(store, root, format, &listing.objects, warnings).await
+}
+
+/// As [`snapshot`], over a listing already made (discovery's) that holds
+/// every object under `root` (objects outside it are ignored): saves
+/// listing a large table twice. `warnings` start the snapshot's own (the
+/// caller's listing errors under the table, say).
+pub async fn snapshot_listed(
+    store: &DynStore,
+    root: &str,
+    format: LakeFormat,
+    listed: &[ObjectMeta],
+    warnings: Vec<String>,
+) -> Result<LakeSnapshot, LakeError> {
+    let root = trim_root(root);
     match format {
-        LakeFormat::Delta => delta::snapshot(store, root).await,
-        LakeFormat::Iceberg => iceberg::snapshot(store, root).await,
+        LakeFormat::Delta => delta::snapshot(store, root, listed, warnings).await,
+        LakeFormat::Iceberg => iceberg::snapshot(store, root, listed, warnings).await,
     }
 }
 
