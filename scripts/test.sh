@@ -33,8 +33,12 @@ done
 echo "== validators agree with python-stdnum (differential, 1000 candidates per identifier)"
 bash scripts/stdnum_diff.sh 1000
 
+echo "== lake tables (Delta, Iceberg) written by deltalake and pyiceberg for tests/lake*.rs"
+bash scripts/lake-fixtures.sh target/lake
+export FERRET_TEST_LAKE_DIR=target/lake
+
 log=$(mktemp)
-echo "== S3-compatible test server (moto) for tests/s3_*.rs"
+echo "== S3-compatible test server (moto) for tests/s3_*.rs and tests/lake_s3.rs"
 # shellcheck source=scripts/s3-server.sh
 source scripts/s3-server.sh
 # Both test servers are stopped when this script exits (pass or fail).

@@ -9,5 +9,6 @@ pub mod db;
 pub mod discover;
 pub mod files;
 pub mod format;
+pub mod lake;
 pub mod seed;
 pub mod store;
