@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The version of the inventory format this build writes.
-pub const SCHEMA_VERSION: &str = "1.5.0";
+pub const SCHEMA_VERSION: &str = "1.6.0";
 
 /// The JSON Schema of the inventory, as shipped in the repository.
 pub const JSON_SCHEMA: &str = include_str!("../../schema/inventory.v1.schema.json");
@@ -277,6 +277,47 @@ pub struct Asset {
     /// For database tables and views: where the relation lives and how it was read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub table: Option<TableInfo>,
+    /// For lake tables (Delta Lake, Iceberg): the snapshot read, and the
+    /// files still stored that it no longer holds. (1.6)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lake: Option<LakeInfo>,
+}
+
+/// A lake table's snapshot and what its storage still holds beyond it. (1.6)
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct LakeInfo {
+    /// `delta` or `iceberg`.
+    pub format: String,
+    /// Delta: the table version; Iceberg: the current snapshot id.
+    pub version: String,
+    /// The log or metadata file the snapshot was read from.
+    pub metadata_file: String,
+    pub partition_columns: Vec<String>,
+    /// Data files in the live snapshot.
+    pub live_files: u64,
+    /// Live files the metadata names that storage does not hold.
+    pub missing_files: u64,
+    /// Files stored under the table that its live snapshot does not hold:
+    /// removed or overwritten rows not yet vacuumed or expired. A deletion
+    /// is not complete while any remain.
+    pub stored_not_live: StoredNotLive,
+    /// Notes from reading the metadata (deletion vectors, delete files, ...).
+    pub warnings: Vec<String>,
+}
+
+/// The files a lake table's storage holds beyond its live snapshot. (1.6)
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StoredNotLive {
+    pub files: u64,
+    pub bytes: u64,
+    /// The earliest version that removed one of them, when the metadata says.
+    pub since_version: Option<String>,
+    /// Files read to classify them (a sample of at most `--max-objects`
+    /// unless `--full`).
+    pub files_sampled: u64,
+    pub rows_sampled: u64,
+    /// What personal data they hold, classified like live columns.
+    pub columns: Vec<Column>,
 }
 
 /// A database relation's catalog facts (since 1.1.0).

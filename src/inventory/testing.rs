@@ -59,6 +59,7 @@ pub(crate) fn asset(id: &str, columns: Vec<Column>) -> Asset {
         columns,
         errors: vec![],
         table: None,
+        lake: None,
     }
 }
 

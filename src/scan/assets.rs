@@ -8,9 +8,9 @@ use super::sampling::choose_objects;
 use super::settings::SamplingSettings;
 use super::state::State;
 use crate::classify::{AssetProfile, Classifier, mask::redact};
-use crate::inventory::{Asset, AssetError, Column, ForeignKey, TableInfo};
+use crate::inventory::{Asset, AssetError, Column, ForeignKey, LakeInfo, StoredNotLive, TableInfo};
 use crate::lineage::{self, LineageKey};
-use crate::source::api::{AssetFacts, HashRequest, TableFacts, Values};
+use crate::source::api::{AssetFacts, HashRequest, LakeFacts, TableFacts, Values};
 use crate::source::batch::string_field;
 use crate::source::format::Flow;
 use crate::source::store::ObjectMeta;
@@ -143,6 +143,7 @@ pub(super) fn scan_asset(job: &Job, asset: &dyn SourceAsset) -> Asset {
         columns,
         errors,
         table: None,
+        lake: None,
     };
     match &facts.table {
         Some(table) => {
@@ -177,6 +178,9 @@ pub(super) fn scan_asset(job: &Job, asset: &dyn SourceAsset) -> Asset {
             out.row_estimate_method = how.map(String::from);
         }
     }
+    if let Some(lake) = &facts.lake {
+        out.lake = Some(lake_info(job, asset, lake, &mut out));
+    }
     if !out.errors.is_empty() {
         tracing::warn!(asset = %out.id, errors = out.errors.len(), "asset had errors");
     }
@@ -185,6 +189,59 @@ pub(super) fn scan_asset(job: &Job, asset: &dyn SourceAsset) -> Asset {
     }
     tracing::debug!(asset = %out.id, rows = rows_sampled, "asset scanned");
     out
+}
+
+/// A lake table's snapshot facts, with the files it no longer holds read
+/// (a sample of them, bounded like a dataset's objects) and classified.
+fn lake_info(job: &Job, asset: &dyn SourceAsset, lake: &LakeFacts, out: &mut Asset) -> LakeInfo {
+    let mut stored = StoredNotLive {
+        files: lake.stored_files,
+        bytes: lake.stored_bytes,
+        since_version: lake.since_version.clone(),
+        files_sampled: 0,
+        rows_sampled: 0,
+        columns: Vec::new(),
+    };
+    if let Some(shadow) = asset.stored_not_live() {
+        // Not kept in the state and not counted in progress: a part of
+        // this asset, read again every run.
+        let quiet = super::progress::NoProgress;
+        let shadow_job = Job {
+            classifier: job.classifier,
+            lineage: None,
+            io: job.io,
+            sampling: job.sampling,
+            progress: &quiet,
+            state: None,
+        };
+        let read = scan_asset(&shadow_job, shadow.as_ref());
+        stored.files_sampled = read.objects_sampled;
+        stored.rows_sampled = read.rows_sampled;
+        out.bytes_read += read.bytes_read;
+        out.errors.extend(read.errors);
+        if read.columns.iter().any(|c| !c.labels.is_empty()) {
+            tracing::warn!(asset = %out.id, files = stored.files, "files removed from the table but still stored hold personal data");
+        }
+        stored.columns = read.columns;
+    }
+    for key in &lake.missing {
+        out.errors.push(error(
+            job,
+            key,
+            "missing_file",
+            "the table's snapshot names this data file, but storage does not hold it",
+        ));
+    }
+    LakeInfo {
+        format: lake.format.clone(),
+        version: lake.version.clone(),
+        metadata_file: lake.metadata_file.clone(),
+        partition_columns: lake.partition_columns.clone(),
+        live_files: lake.live_files,
+        missing_files: lake.missing.len() as u64,
+        stored_not_live: stored,
+        warnings: lake.warnings.clone(),
+    }
 }
 
 /// Reads the units (in parallel: a dataset of many small objects is bound

@@ -364,6 +364,7 @@ fn error_asset(id: &str, kind: &str, format: &str, code: &str, message: &str) ->
             message,
         }],
         table: None,
+        lake: None,
     }
 }
 

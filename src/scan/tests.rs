@@ -12,7 +12,10 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn settings(targets: Vec<Target>) -> Settings {
-    let mut s = Settings::new(targets, Pack::load(&[] as &[PathBuf]).expect("the built-in pack loads"));
+    let mut s = Settings::new(
+        targets,
+        Pack::load(&[] as &[PathBuf]).expect("the built-in pack loads"),
+    );
     s.threads = 2;
     s
 }

@@ -130,6 +130,25 @@ pub struct TableFacts {
     pub row_estimate: Option<f64>,
 }
 
+/// A lake table's snapshot facts.
+#[derive(Debug, Clone)]
+pub struct LakeFacts {
+    /// `delta` or `iceberg`.
+    pub format: String,
+    pub version: String,
+    pub metadata_file: String,
+    pub partition_columns: Vec<String>,
+    pub live_files: u64,
+    /// Live files the metadata names that storage does not hold.
+    pub missing: Vec<String>,
+    /// Files stored under the table that the snapshot does not hold.
+    pub stored_files: u64,
+    pub stored_bytes: u64,
+    /// The earliest version that removed one of them, when known.
+    pub since_version: Option<String>,
+    pub warnings: Vec<String>,
+}
+
 /// Everything the inventory says about an asset besides what was read.
 #[derive(Debug, Clone)]
 pub struct AssetFacts {
@@ -140,6 +159,7 @@ pub struct AssetFacts {
     pub bytes_total: u64,
     pub partition_keys: Vec<String>,
     pub table: Option<TableFacts>,
+    pub lake: Option<LakeFacts>,
     /// Declared columns (databases), registered before any value.
     pub columns: Vec<DeclaredColumn>,
     pub values: Values,
@@ -191,6 +211,12 @@ pub trait SourceAsset: Send + Sync {
     /// The URL of a unit, as errors about it name it.
     fn unit_url(&self, unit: &ObjectMeta) -> String {
         unit.key.clone()
+    }
+
+    /// Lake tables: the files still stored that the live snapshot no longer
+    /// holds, as an asset of their own (classified, then reported on this one).
+    fn stored_not_live(&self) -> Option<Box<dyn SourceAsset>> {
+        None
     }
 
     /// Metadata-only mode: values the server keeps about the columns

@@ -7,6 +7,7 @@
 //! Works on keys only, so the same grouping serves the local disk and S3.
 
 use super::format::{Detected, FileFormat, detect_format};
+use super::lake::{LakeFormat, table_roots};
 use super::store::{DynStore, ObjectMeta, StoreError};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use std::collections::BTreeMap;
@@ -47,9 +48,23 @@ pub struct DiscoveryError {
     pub error: StoreError,
 }
 
+/// A lake table found in a listing: its root and every object under it
+/// (log or metadata, and data files), for [`super::lake::snapshot_listed`].
+#[derive(Debug, Clone)]
+pub struct LakeTablePlan {
+    pub id: String,
+    pub root: String,
+    pub format: LakeFormat,
+    pub store: DynStore,
+    pub objects: Vec<ObjectMeta>,
+}
+
 #[derive(Debug, Default)]
 pub struct Discovery {
     pub assets: Vec<AssetPlan>,
+    /// Delta Lake and Iceberg tables: one asset each, read through their
+    /// log or metadata, never as loose files.
+    pub lake_tables: Vec<LakeTablePlan>,
     /// `(url, reason)` of objects not scanned (unsupported formats).
     pub skipped: Vec<(String, String)>,
     pub errors: Vec<DiscoveryError>,
@@ -98,11 +113,35 @@ pub async fn discover(store: &DynStore, prefix: &str, filter: &KeyFilter) -> Dis
             error,
         });
     }
-    let objects: Vec<ObjectMeta> = listing
-        .objects
+    // Lake tables are found on the whole listing (their logs are what
+    // marks them), then take every object under their root.
+    let mut tables: Vec<LakeTablePlan> = table_roots(&listing.objects)
         .into_iter()
-        .filter(|o| filter.accepts(&o.key))
+        .map(|(root, format)| LakeTablePlan {
+            id: format!("{}/", store.url(&root).trim_end_matches('/')),
+            root,
+            format,
+            store: store.clone(),
+            objects: Vec::new(),
+        })
         .collect();
+    // Innermost root first: a table nested in another's folder owns its files.
+    tables.sort_by(|a, b| b.root.len().cmp(&a.root.len()));
+    let mut objects: Vec<ObjectMeta> = Vec::new();
+    for o in listing.objects {
+        let owner = tables
+            .iter_mut()
+            .find(|t| t.root.is_empty() || o.key.starts_with(&format!("{}/", t.root)));
+        match owner {
+            Some(t) => t.objects.push(o),
+            None if filter.accepts(&o.key) => objects.push(o),
+            None => {}
+        }
+    }
+    // A table is kept when the globs accept its root or any of its files.
+    tables.retain(|t| filter.accepts(&t.root) || t.objects.iter().any(|o| filter.accepts(&o.key)));
+    tables.sort_by(|a, b| a.root.cmp(&b.root));
+    out.lake_tables = tables;
 
     // Group keys: hive datasets by their root, siblings by folder + name template.
     let mut groups: BTreeMap<GroupKey, Vec<ObjectMeta>> = BTreeMap::new();

@@ -8,7 +8,9 @@ use super::api::{
 use super::db::DbOptions;
 use super::db::sqlite::SqliteFile;
 use super::discover::{AssetPlan, KeyFilter, discover};
-use super::format::{BatchSink, Format, ReadOptions, ReadProblem, ReadStats, read_object};
+use super::format::{
+    BatchSink, FileFormat, Format, ReadOptions, ReadProblem, ReadStats, read_object,
+};
 use super::store::{DynStore, ObjectMeta};
 use std::path::PathBuf;
 use tokio::runtime::Handle;
@@ -43,6 +45,12 @@ impl Source for FileTree {
         let mut found = Discovery::default();
         for plan in listed.assets {
             found.assets.push(Box::new(FileAsset { plan }));
+        }
+        for table in listed.lake_tables {
+            match super::lake::table::open(io, table) {
+                Ok(asset) => found.assets.push(asset),
+                Err(failure) => found.failures.push(failure),
+            }
         }
         for (object, reason) in listed.skipped {
             // SQLite files in a local folder are databases to open, not blobs.
@@ -89,6 +97,7 @@ impl SourceAsset for FileAsset {
             bytes_total: self.plan.objects.iter().map(|o| o.size).sum(),
             partition_keys: self.plan.partition_keys.clone(),
             table: None,
+            lake: None,
             columns: Vec::new(),
             values: Values::Read,
             sample_units: true,
@@ -107,29 +116,42 @@ impl SourceAsset for FileAsset {
         req: &ReadRequest,
         sink: &mut dyn BatchSink,
     ) -> Result<ReadStats, ReadProblem> {
-        let is_parquet = self.plan.format.format == Format::Parquet;
-        let opts = ReadOptions {
-            max_rows: match req.mode {
-                ReadMode::Full => None,
-                ReadMode::MetadataOnly => Some(1),
-                // Parquet picks row groups at random and reads a few times the
-                // quota; text formats read their whole window, then the scan
-                // picks rows.
-                ReadMode::Sample if is_parquet => Some(req.rows.saturating_mul(4)),
-                ReadMode::Sample => None,
-            },
-            window_bytes: match req.mode {
-                ReadMode::Full => None,
-                _ => Some(req.window_bytes),
-            },
-            seed: req.seed,
-            max_decompressed_bytes: req.max_decompressed_bytes,
-            ..ReadOptions::default()
-        };
-        read_object(io, &self.plan.store, unit, self.plan.format, &opts, sink)
+        read_file(io, &self.plan.store, unit, self.plan.format, req, sink)
     }
 
     fn unit_url(&self, unit: &ObjectMeta) -> String {
         self.plan.store.url(&unit.key)
     }
+}
+
+/// Reads one object of a file-based asset as `req` asks (shared with lake
+/// tables, whose data files are read the same way).
+pub(crate) fn read_file(
+    io: &Handle,
+    store: &DynStore,
+    unit: &ObjectMeta,
+    format: FileFormat,
+    req: &ReadRequest,
+    sink: &mut dyn BatchSink,
+) -> Result<ReadStats, ReadProblem> {
+    let is_parquet = format.format == Format::Parquet;
+    let opts = ReadOptions {
+        max_rows: match req.mode {
+            ReadMode::Full => None,
+            ReadMode::MetadataOnly => Some(1),
+            // Parquet picks row groups at random and reads a few times the
+            // quota; text formats read their whole window, then the scan
+            // picks rows.
+            ReadMode::Sample if is_parquet => Some(req.rows.saturating_mul(4)),
+            ReadMode::Sample => None,
+        },
+        window_bytes: match req.mode {
+            ReadMode::Full => None,
+            _ => Some(req.window_bytes),
+        },
+        seed: req.seed,
+        max_decompressed_bytes: req.max_decompressed_bytes,
+        ..ReadOptions::default()
+    };
+    read_object(io, store, unit, format, &opts, sink)
 }

@@ -302,6 +302,7 @@ impl TablePlan {
                 depends_on: self.depends_on.clone(),
                 row_estimate: self.row_estimate,
             }),
+            lake: None,
             columns: self
                 .columns
                 .iter()

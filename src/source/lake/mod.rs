@@ -80,6 +80,7 @@
 pub mod avro;
 mod delta;
 mod iceberg;
+pub mod table;
 
 use crate::source::store::{DynStore, ObjectMeta, StoreError};
 use std::collections::BTreeSet;
