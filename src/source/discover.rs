@@ -126,7 +126,7 @@ pub async fn discover(store: &DynStore, prefix: &str, filter: &KeyFilter) -> Dis
         })
         .collect();
     // Innermost root first: a table nested in another's folder owns its files.
-    tables.sort_by(|a, b| b.root.len().cmp(&a.root.len()));
+    tables.sort_by_key(|t| std::cmp::Reverse(t.root.len()));
     let mut objects: Vec<ObjectMeta> = Vec::new();
     for o in listing.objects {
         let owner = tables
