@@ -367,6 +367,36 @@ impl From<DbError> for ReadProblem {
     }
 }
 
+/// A batch of each column's values from the server's statistics
+/// (PostgreSQL's `pg_stats`, MariaDB's `column_stats`), padded with nulls:
+/// metadata-only scans classify them like read values.
+pub fn stats_batch(plan: &TablePlan, stats: &postgres::ColumnStats) -> Option<RecordBatch> {
+    let schema_name = plan.schema.clone().unwrap_or_default();
+    let mut fields = Vec::new();
+    let mut arrays: Vec<arrow::array::ArrayRef> = Vec::new();
+    let mut per_column = Vec::new();
+    for col in plan.read_columns().filter(|c| c.render == Render::Text) {
+        if let Some(values) = stats.get(&(schema_name.clone(), plan.name.clone(), col.name.clone()))
+        {
+            per_column.push((col, values));
+        }
+    }
+    let rows = per_column.iter().map(|(_, v)| v.len()).max()?;
+    for (col, values) in per_column {
+        let mut b = arrow::array::StringBuilder::new();
+        for i in 0..rows {
+            match values.get(i) {
+                Some(v) => b.append_value(v),
+                None => b.append_null(),
+            }
+        }
+        fields.push(string_field(&col.name, &col.source_type));
+        arrays.push(Arc::new(b.finish()));
+    }
+    let options = RecordBatchOptions::new().with_row_count(Some(rows));
+    RecordBatch::try_new_with_options(Arc::new(Schema::new(fields)), arrays, &options).ok()
+}
+
 /// Values of a PostgreSQL array literal (`{a,"b c",NULL}`), as pg_stats
 /// prints `most_common_vals`; `NULL` elements are dropped.
 pub fn parse_array_literal(text: &str) -> Vec<String> {

@@ -6,12 +6,10 @@ use super::{ColumnStats, FullScan, PgSource};
 use crate::source::api::{
     Discovery, HashRequest, KeyedHashes, ReadMode, ReadRequest, Source, SourceAsset, SourceFailure,
 };
-use crate::source::batch::string_field;
-use crate::source::db::{DbError, DbOptions, Render, TablePlan};
+use crate::source::db::{DbError, DbOptions, TablePlan};
 use crate::source::format::{BatchSink, Flow, ReadProblem, ReadStats};
 use crate::source::store::ObjectMeta;
-use arrow::datatypes::Schema;
-use arrow::record_batch::{RecordBatch, RecordBatchOptions};
+use arrow::record_batch::RecordBatch;
 use std::sync::{Arc, Mutex};
 use tokio::runtime::Handle;
 use tokio_postgres::Client;
@@ -213,7 +211,7 @@ impl SourceAsset for PgTable {
         &self,
         _io: &Handle,
     ) -> Option<Result<(RecordBatch, &'static str), ReadProblem>> {
-        stats_batch(&self.plan, &self.stats).map(|b| Ok((b, "pg_stats")))
+        crate::source::db::stats_batch(&self.plan, &self.stats).map(|b| Ok((b, "pg_stats")))
     }
 
     fn keyed_hashes(
@@ -306,32 +304,4 @@ fn stream_full(
         )),
         None => Ok(stats),
     }
-}
-
-/// A batch of each column's values from `pg_stats`, padded with nulls.
-fn stats_batch(plan: &TablePlan, stats: &ColumnStats) -> Option<RecordBatch> {
-    let schema_name = plan.schema.clone().unwrap_or_default();
-    let mut fields = Vec::new();
-    let mut arrays: Vec<arrow::array::ArrayRef> = Vec::new();
-    let mut per_column = Vec::new();
-    for col in plan.read_columns().filter(|c| c.render == Render::Text) {
-        if let Some(values) = stats.get(&(schema_name.clone(), plan.name.clone(), col.name.clone()))
-        {
-            per_column.push((col, values));
-        }
-    }
-    let rows = per_column.iter().map(|(_, v)| v.len()).max()?;
-    for (col, values) in per_column {
-        let mut b = arrow::array::StringBuilder::new();
-        for i in 0..rows {
-            match values.get(i) {
-                Some(v) => b.append_value(v),
-                None => b.append_null(),
-            }
-        }
-        fields.push(string_field(&col.name, &col.source_type));
-        arrays.push(Arc::new(b.finish()));
-    }
-    let options = RecordBatchOptions::new().with_row_count(Some(rows));
-    RecordBatch::try_new_with_options(Arc::new(Schema::new(fields)), arrays, &options).ok()
 }
