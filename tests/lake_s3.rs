@@ -127,3 +127,63 @@ fn lake_snapshots_over_s3_match_the_libraries_and_the_local_disk() {
         }
     });
 }
+
+/// `ferret scan s3://…` over the same tables: one `lake_table` asset each,
+/// with the library's live and stored-not-live counts, as on the local disk.
+#[test]
+fn scanning_lake_tables_in_s3_matches_the_libraries() {
+    let endpoint = s3util::endpoint();
+    let dir = lake_dir();
+    let m = manifest();
+    let bucket = s3util::bucket("lakescan");
+    let tables = ["delta_people", "iceberg_people"];
+    for table in tables {
+        s3util::upload_dir(
+            &bucket,
+            &dir.join(root_of(&m, table)),
+            &format!("lake/{table}/"),
+        );
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ferret"))
+        .args(["scan", "-q", "--s3-endpoint", &endpoint])
+        .arg(format!("s3://{bucket}/lake/"))
+        .env("AWS_ACCESS_KEY_ID", s3util::ACCESS_KEY)
+        .env("AWS_SECRET_ACCESS_KEY", s3util::SECRET_KEY)
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/nonexistent/ferret-test-config")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/ferret-test-credentials",
+        )
+        .env_remove("AWS_PROFILE")
+        .output()
+        .expect("run ferret");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let inv: serde_json::Value = serde_json::from_slice(&out.stdout).expect("inventory");
+    let assets = inv["assets"].as_array().expect("assets");
+    assert_eq!(assets.len(), tables.len(), "{}", inv["assets"]);
+    for table in tables {
+        let a = assets
+            .iter()
+            .find(|a| a["id"] == format!("s3://{bucket}/lake/{table}/"))
+            .unwrap_or_else(|| panic!("no asset for {table}"));
+        assert_eq!(a["kind"], "lake_table");
+        let count = |v: &serde_json::Value| v.as_array().map(|a| a.len() as u64);
+        assert_eq!(
+            a["lake"]["live_files"].as_u64(),
+            count(&m[table]["live"]),
+            "{table}"
+        );
+        assert_eq!(
+            a["lake"]["stored_not_live"]["files"].as_u64(),
+            count(&m[table]["stored_not_live"]),
+            "{table}"
+        );
+    }
+}
