@@ -176,17 +176,15 @@ impl From<mysql_async::Error> for DbError {
                     source = s.source();
                 }
                 let lower = message.to_ascii_lowercase();
-                let code = if lower.contains("certificate") || lower.contains("tls") {
-                    "tls_error"
-                } else {
-                    match io.kind() {
-                        K::ConnectionReset
-                        | K::ConnectionAborted
-                        | K::BrokenPipe
-                        | K::UnexpectedEof => "connection_lost",
-                        K::TimedOut => "timeout",
-                        _ => "connection_failed",
-                    }
+                let code = match io.kind() {
+                    // Also TLS's "peer closed connection without close_notify".
+                    K::ConnectionReset
+                    | K::ConnectionAborted
+                    | K::BrokenPipe
+                    | K::UnexpectedEof => "connection_lost",
+                    K::TimedOut => "timeout",
+                    _ if lower.contains("certificate") || lower.contains("tls") => "tls_error",
+                    _ => "connection_failed",
                 };
                 DbError::new(code, clean(message))
             }
@@ -392,26 +390,28 @@ impl MySqlSource {
     }
 
     fn ssl_opts(&self, verify: bool) -> Result<SslOpts, DbError> {
-        let roots = if !verify {
-            Vec::new()
-        } else {
-            match &self.ca {
-                Some(path) => {
-                    check_ca_file(path)?;
-                    vec![path.clone().into()]
-                }
-                // The system's store, as the PostgreSQL source uses.
-                None => rustls_native_certs::load_native_certs()
-                    .certs
-                    .into_iter()
-                    .map(|c| c.as_ref().to_vec().into())
-                    .collect(),
+        if !verify {
+            // The client library wants trust anchors even when it checks
+            // nothing: its built-in ones.
+            return Ok(SslOpts::default().with_danger_accept_invalid_certs(true));
+        }
+        let roots: Vec<_> = match &self.ca {
+            Some(path) => {
+                check_ca_file(path)?;
+                vec![path.clone().into()]
             }
+            // The system's store, as the PostgreSQL source uses.
+            None => rustls_native_certs::load_native_certs()
+                .certs
+                .into_iter()
+                .map(|c| c.as_ref().to_vec().into())
+                .collect(),
         };
+        // Built-in roots only when the system has none (and no CA file was given).
+        let builtin = roots.is_empty();
         Ok(SslOpts::default()
             .with_root_certs(roots)
-            .with_disable_built_in_roots(true)
-            .with_danger_accept_invalid_certs(!verify))
+            .with_disable_built_in_roots(!builtin))
     }
 
     fn opts(&self, ssl: Option<SslOpts>) -> OptsBuilder {
