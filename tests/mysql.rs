@@ -215,7 +215,7 @@ async fn discovery_reads_the_catalog_into_plans() {
     assert_eq!(view.kind, RelationKind::View);
     assert!(view.kind.is_view());
     assert_eq!(view.comment, None);
-    assert_eq!(view.depends_on, [customers.id.clone()]);
+    assert_eq!(view.depends_on, std::slice::from_ref(&customers.id));
 
     let hr = plan(&plans, "hr_notes");
     assert!(

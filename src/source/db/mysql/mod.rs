@@ -140,7 +140,9 @@ pub async fn discover(
             _ => continue,
         };
         let comment: Option<String> = col(r, 4)?;
-        let comment = comment.filter(|c| !c.is_empty() && !(kind.is_view() && c == "VIEW"));
+        // The server's comment of every view is "VIEW".
+        let placeholder = |c: &String| c.is_empty() || (kind.is_view() && c == "VIEW");
+        let comment = comment.filter(|c| !placeholder(c));
         by_name.insert(name.clone(), plans.len());
         plans.push(TablePlan {
             id: format!("{database_url}/{name}"),
