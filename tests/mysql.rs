@@ -855,3 +855,34 @@ async fn fingerprints_change_with_the_table_and_only_then() {
         .expect("fp");
     assert!(test.contains_key("customers") && !test.contains_key("customer_contacts"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn column_statistics_give_values_without_reading_rows() {
+    let my = my();
+    let mut admin = my.admin().await;
+    let (min, max): (String, String) = admin
+        .query_first("SELECT MIN(email), MAX(email) FROM ferret_test.customers")
+        .await
+        .expect("min/max")
+        .expect("a row");
+    let mut s = my.session().await;
+    let stats = mysql::column_stats(&mut s, DEADLINE).await.expect("stats");
+    let key = |c: &str| {
+        (
+            "ferret_test".to_string(),
+            "customers".to_string(),
+            c.to_string(),
+        )
+    };
+    let emails = stats.get(&key("email")).expect("email statistics");
+    assert!(
+        emails.contains(&min) && emails.contains(&max),
+        "{} values",
+        emails.len()
+    );
+    assert!(emails.len() > 10, "histogram bounds too: {}", emails.len());
+    assert!(emails.iter().all(|e| e.contains('@')));
+    assert!(stats.contains_key(&key("phone")));
+    // Tables not analyzed with PERSISTENT have none.
+    assert!(!stats.keys().any(|(_, t, _)| t == "big_events"));
+}

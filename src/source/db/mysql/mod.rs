@@ -8,6 +8,7 @@
 
 mod connect;
 
+pub use super::postgres::ColumnStats;
 pub use connect::{Flavor, MySqlSettings, MySqlSource, Session, SslMode};
 
 use super::{DbColumn, DbError, RelationKind, Render, TableBatchBuilder, TablePlan, TableRead};
@@ -783,6 +784,104 @@ pub async fn table_fingerprints(
         .collect())
 }
 
+/// Values the server's column statistics hold, keyed by `(database, table,
+/// column)`: a signal for metadata-only scans that reads no table rows.
+/// MariaDB keeps them in `mysql.column_stats` (minimum, maximum and, since
+/// 10.8, a JSON histogram's bucket bounds) after `ANALYZE TABLE ...
+/// PERSISTENT FOR ...`, readable only with a grant on that table; MySQL 8 in
+/// `information_schema.COLUMN_STATISTICS` after `ANALYZE TABLE ... UPDATE
+/// HISTOGRAM`. Statistics the role may not read give an empty map, not an
+/// error.
+pub async fn column_stats(
+    session: &mut Session,
+    deadline: Duration,
+) -> Result<ColumnStats, DbError> {
+    let sql = match session.flavor() {
+        Flavor::MariaDb => {
+            "SELECT db_name, table_name, column_name, min_value, max_value, hist_type, histogram
+             FROM mysql.column_stats
+             WHERE db_name NOT IN ('information_schema', 'mysql', 'performance_schema', 'sys')"
+        }
+        Flavor::MySql => {
+            "SELECT SCHEMA_NAME, TABLE_NAME, COLUMN_NAME, NULL, NULL, 'MYSQL', HISTOGRAM
+             FROM information_schema.COLUMN_STATISTICS
+             WHERE SCHEMA_NAME NOT IN ('information_schema', 'mysql', 'performance_schema', 'sys')"
+        }
+    };
+    let rows: Vec<Row> = match bounded(deadline, session.conn.query(sql)).await {
+        Ok(rows) => rows,
+        Err(e) if matches!(e.code, "permission_denied" | "table_not_found") => {
+            return Ok(ColumnStats::new());
+        }
+        Err(e) => return Err(e),
+    };
+    let mut out = ColumnStats::new();
+    for r in &rows {
+        let key = (col(r, 0)?, col(r, 1)?, col(r, 2)?);
+        let mut values = Vec::new();
+        for i in [3, 4] {
+            if let Some(Ok(Some(v))) = r.get_opt::<Option<Vec<u8>>, usize>(i) {
+                values.push(String::from_utf8_lossy(&v).into_owned());
+            }
+        }
+        let kind: Option<String> = col(r, 5)?;
+        if let Some(Ok(Some(h))) = r.get_opt::<Option<Vec<u8>>, usize>(6) {
+            values.extend(histogram_values(kind.as_deref().unwrap_or(""), &h));
+        }
+        values.dedup();
+        if !values.is_empty() {
+            out.insert(key, values);
+        }
+    }
+    Ok(out)
+}
+
+/// Bucket bounds of a JSON histogram: MariaDB's `JSON_HB`
+/// (`{"histogram_hb": [{"start": v, "end": v}, ...]}`) or MySQL 8's
+/// (`{"buckets": [[v, ...], ...]}`, strings as `base64:type254:...`).
+/// MariaDB's binary histograms (`SINGLE_PREC_HB`, `DOUBLE_PREC_HB`) hold
+/// positions, not values: nothing.
+fn histogram_values(kind: &str, histogram: &[u8]) -> Vec<String> {
+    use base64::Engine;
+    let Ok(doc) = serde_json::from_slice::<serde_json::Value>(histogram) else {
+        return Vec::new();
+    };
+    let text = |v: &serde_json::Value| -> Option<String> {
+        match v {
+            serde_json::Value::String(s) => match s.strip_prefix("base64:") {
+                Some(rest) => {
+                    let b64 = rest.split_once(':').map_or(rest, |(_, b)| b);
+                    base64::engine::general_purpose::STANDARD
+                        .decode(b64)
+                        .ok()
+                        .map(|b| String::from_utf8_lossy(&b).into_owned())
+                }
+                None => Some(s.clone()),
+            },
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    };
+    let mut out = Vec::new();
+    if kind.eq_ignore_ascii_case("JSON_HB") {
+        for b in doc["histogram_hb"].as_array().into_iter().flatten() {
+            out.extend(["start", "end"].iter().filter_map(|k| text(&b[*k])));
+        }
+    } else if kind == "MYSQL" {
+        let bounds = if doc["histogram-type"] == "equi-height" {
+            2
+        } else {
+            1
+        };
+        for b in doc["buckets"].as_array().into_iter().flatten() {
+            for v in b.as_array().into_iter().flatten().take(bounds) {
+                out.extend(text(v));
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -854,5 +953,22 @@ mod tests {
         assert_eq!(text_of(&Some(Value::NULL), &mut bad), None);
         assert_eq!(text_of(&None, &mut bad), None);
         assert_eq!(bad, 1);
+    }
+
+    #[test]
+    fn histograms_give_their_bucket_bounds() {
+        let maria = br#"{"target_histogram_size": 254, "histogram_hb": [
+            {"start": "anna@example.com", "size": 0.5, "ndv": 2},
+            {"start": "li@example.org", "end": "omar@example.net", "size": 0.5, "ndv": 2}]}"#;
+        assert_eq!(
+            histogram_values("JSON_HB", maria),
+            ["anna@example.com", "li@example.org", "omar@example.net"]
+        );
+        // "am9AZXhhbXBsZS5jb20=" is base64 of "jo@example.com".
+        let mysql = br#"{"buckets": [["base64:type254:am9AZXhhbXBsZS5jb20=", 0.5], [42, 1.0]],
+            "histogram-type": "singleton"}"#;
+        assert_eq!(histogram_values("MYSQL", mysql), ["jo@example.com", "42"]);
+        assert!(histogram_values("DOUBLE_PREC_HB", b"\x01\x02").is_empty());
+        assert!(histogram_values("JSON_HB", b"not json").is_empty());
     }
 }
