@@ -886,3 +886,123 @@ async fn column_statistics_give_values_without_reading_rows() {
     // Tables not analyzed with PERSISTENT have none.
     assert!(!stats.keys().any(|(_, t, _)| t == "big_events"));
 }
+
+/// The `k` smallest distinct keyed hashes below `bound` of `values`, with
+/// whether each came from a hex digest: what the server must return.
+fn bottom_k(
+    key: &ferret::lineage::LineageKey,
+    values: impl Iterator<Item = (String, bool)>,
+    bound: Option<u64>,
+    k: usize,
+) -> Vec<(u64, bool)> {
+    let mut kept: BTreeMap<u64, bool> = BTreeMap::new();
+    for (v, digest) in values {
+        let h = key.hash(v.as_bytes());
+        if bound.is_none_or(|b| h < b) {
+            *kept.entry(h).or_default() |= digest;
+        }
+    }
+    kept.into_iter().take(k).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lineage_hashes_match_ferrets_own_hashing() {
+    use ferret::lineage::fingerprint::{self as fp, Algo, Norm};
+    let my = my();
+    let mut admin = my.admin().await;
+    let rows: Vec<(Option<String>, Option<String>, Option<String>)> = admin
+        .query("SELECT email, phone, ssn FROM ferret_test.customers")
+        .await
+        .expect("values");
+    assert_eq!(rows.len(), 500);
+    let key = fp::LineageKey::from_secret(b"a lineage test secret, long enough").expect("key");
+    let (ipad, opad) = key.sql_pads();
+    let mut variants = HashMap::new();
+    let email_variants: Vec<(String, &'static str, &'static str)> =
+        [Algo::Md5, Algo::Sha1, Algo::Sha256]
+            .iter()
+            .map(|a| {
+                (
+                    fp::variant_name(*a, Norm::LowerTrim),
+                    a.name(),
+                    Norm::LowerTrim.name(),
+                )
+            })
+            .collect();
+    variants.insert("email".to_string(), email_variants.clone());
+    variants.insert(
+        "phone".to_string(),
+        vec![(
+            fp::variant_name(Algo::Sha256, Norm::Digits),
+            "sha256",
+            "digits",
+        )],
+    );
+    let mut s = my.session().await;
+    let plans = plans(&mut s, "ferret_test", false).await;
+    let customers = plan(&plans, "customers");
+    for (k, bound) in [(50usize, None), (1024, Some(1u64 << 62))] {
+        let q = mysql::LineageQuery {
+            ipad: &ipad,
+            opad: &opad,
+            bound: bound.map(u64::to_be_bytes),
+            k,
+            variants: &variants,
+        };
+        let got = mysql::lineage_hashes(&mut s, customers, &q, DEADLINE)
+            .await
+            .unwrap_or_else(|e| panic!("lineage: {} {}", e.code, e.message));
+        let pick = |c: &str, variant: &str| -> Vec<(u64, bool)> {
+            let mut v: Vec<(u64, bool)> = got
+                .get(c)
+                .into_iter()
+                .flatten()
+                .filter(|r| r.0 == variant)
+                .map(|r| (r.1, r.2))
+                .collect();
+            v.sort_unstable();
+            v
+        };
+        let plain = |i: usize| {
+            rows.iter().filter_map(move |r| {
+                let v = [&r.0, &r.1, &r.2][i].clone()?;
+                let c = fp::canonical(&v).into_owned();
+                let d = fp::is_digest_hex(&c);
+                Some((c, d))
+            })
+        };
+        let email = bottom_k(&key, plain(0), bound, k);
+        assert_eq!(email.len(), if bound.is_none() { 50 } else { email.len() });
+        assert!(!email.is_empty());
+        assert_eq!(pick("email", ""), email, "email, k={k}");
+        assert_eq!(pick("ssn", ""), bottom_k(&key, plain(2), bound, k), "ssn");
+        for (name, algo, _) in &email_variants {
+            let algo = Algo::ALL
+                .into_iter()
+                .find(|a| a.name() == *algo)
+                .expect("algo");
+            let expected = bottom_k(
+                &key,
+                rows.iter().filter_map(|r| {
+                    let n = Norm::LowerTrim.apply(r.0.as_deref()?)?;
+                    Some((algo.hex(&n), true))
+                }),
+                bound,
+                k,
+            );
+            assert_eq!(pick("email", name), expected, "{name}");
+        }
+        let phones = bottom_k(
+            &key,
+            rows.iter().filter_map(|r| {
+                let n = Norm::Digits.apply(r.1.as_deref()?)?;
+                Some((Algo::Sha256.hex(&n), true))
+            }),
+            bound,
+            k,
+        );
+        assert_eq!(pick("phone", "sha256:digits"), phones);
+        // Binary and skipped columns are not hashed.
+        assert!(!got.contains_key("avatar") && !got.contains_key("active"));
+    }
+}

@@ -8,7 +8,7 @@
 
 mod connect;
 
-pub use super::postgres::ColumnStats;
+pub use super::postgres::{ColumnStats, LineageHashes, LineageQuery};
 pub use connect::{Flavor, MySqlSettings, MySqlSource, Session, SslMode};
 
 use super::{DbColumn, DbError, RelationKind, Render, TableBatchBuilder, TablePlan, TableRead};
@@ -782,6 +782,145 @@ pub async fn table_fingerprints(
         .into_iter()
         .map(|(t, h)| (t, hex::encode(h.finalize())))
         .collect())
+}
+
+/// One text the lineage pass hashes: a column's value or one of its digest variants.
+struct Combo {
+    col: usize,
+    /// `""` for the value itself, else `algo:norm`.
+    variant: String,
+    /// The SQL expression of the text hashed.
+    text: String,
+    plain: bool,
+}
+
+/// The lineage pass, as PostgreSQL's ([`super::postgres::lineage_hashes`]):
+/// one scan of the table computes, for every text column, the keyed hash
+/// (HMAC-SHA256 from the pads, first 8 bytes) of each value (hex-only values
+/// of 16 or more digits lower-cased) and of each digest variant (`md5`,
+/// `sha1`, `sha256` of the value lower-cased and trimmed, or of its digits),
+/// keeps those below the bound and returns the `k` smallest distinct per
+/// column and variant: no value leaves the server. Values are hashed as
+/// UTF-8 whatever the column's character set. Binary columns are left out
+/// (the server would not render them as ferret does). Needs window
+/// functions: MariaDB 10.2+, MySQL 8.0+.
+pub async fn lineage_hashes(
+    session: &mut Session,
+    plan: &TablePlan,
+    q: &LineageQuery<'_>,
+    deadline: Duration,
+) -> Result<LineageHashes, DbError> {
+    let cols: Vec<&DbColumn> = plan
+        .read_columns()
+        .filter(|c| c.render == Render::Text && !is_binary(c))
+        .collect();
+    if cols.is_empty() {
+        return Ok(LineageHashes::new());
+    }
+    let mut inner = Vec::new();
+    let mut combos: Vec<Combo> = Vec::new();
+    for (i, c) in cols.iter().enumerate() {
+        inner.push(format!(
+            "CONVERT({} USING utf8mb4) AS x{i}",
+            quote_ident(&c.name)
+        ));
+        combos.push(Combo {
+            col: i,
+            variant: String::new(),
+            text: format!(
+                "CASE WHEN CAST(x{i} AS BINARY) REGEXP '^[0-9A-Fa-f]{{16,}}$' THEN LOWER(x{i}) ELSE x{i} END"
+            ),
+            plain: true,
+        });
+        for (name, algo, norm) in q.variants.get(&c.name).map(Vec::as_slice).unwrap_or(&[]) {
+            let n = match *norm {
+                "lower_trim" => format!("LOWER(TRIM(BOTH ' ' FROM x{i}))"),
+                "digits" => format!("REGEXP_REPLACE(x{i}, '[^0-9]', '')"),
+                _ => format!("x{i}"),
+            };
+            let n = format!("NULLIF({n}, '')");
+            let d = match *algo {
+                "md5" => format!("MD5({n})"),
+                "sha1" => format!("SHA1({n})"),
+                "sha256" => format!("SHA2({n}, 256)"),
+                _ => continue,
+            };
+            combos.push(Combo {
+                col: i,
+                variant: name.replace(['\'', '\\'], ""),
+                text: d,
+                plain: false,
+            });
+        }
+    }
+    let case = |f: &dyn Fn(&Combo) -> String| -> String {
+        let arms: Vec<String> = combos
+            .iter()
+            .enumerate()
+            .map(|(n, c)| format!("WHEN {n} THEN {}", f(c)))
+            .collect();
+        format!("CASE v.n {} END", arms.join(" "))
+    };
+    let numbers: Vec<String> = (0..combos.len())
+        .map(|n| format!("SELECT {n} AS n"))
+        .collect();
+    let sql = format!(
+        "SELECT col, variant, HEX(h), d FROM (
+           SELECT col, variant, h, MAX(d) AS d,
+                  ROW_NUMBER() OVER (PARTITION BY col, variant ORDER BY h) AS rn
+           FROM (
+             SELECT col, variant,
+                    IF(plain, CAST(y AS BINARY) REGEXP '^([0-9a-f]{{32}}|[0-9a-f]{{40}}|[0-9a-f]{{64}})$', 1) AS d,
+                    SUBSTRING(UNHEX(SHA2(CONCAT(UNHEX(?), UNHEX(SHA2(CONCAT(UNHEX(?), CAST(y AS BINARY)), 256))), 256)), 1, 8) AS h
+             FROM (
+               SELECT {col} AS col, {variant} AS variant, {plain} AS plain, {y} AS y
+               FROM (SELECT {inner} FROM {from}) t CROSS JOIN ({numbers}) v
+             ) s
+             WHERE y IS NOT NULL
+           ) u
+           WHERE ? IS NULL OR h < UNHEX(?)
+           GROUP BY col, variant, h
+         ) w WHERE rn <= {k}",
+        col = case(&|c| c.col.to_string()),
+        variant = case(&|c| format!("'{}'", c.variant)),
+        plain = case(&|c| u8::from(c.plain).to_string()),
+        y = case(&|c| c.text.clone()),
+        inner = inner.join(", "),
+        from = from_clause(plan),
+        numbers = numbers.join(" UNION ALL "),
+        k = q.k,
+    );
+    let bound = q.bound.map(hex::encode);
+    let rows: Vec<Row> = bounded(
+        deadline,
+        session.conn.exec(
+            sql,
+            (
+                hex::encode(q.opad),
+                hex::encode(q.ipad),
+                bound.clone(),
+                bound,
+            ),
+        ),
+    )
+    .await?;
+    let mut out = LineageHashes::new();
+    for r in &rows {
+        let i: i64 = col(r, 0)?;
+        let variant: String = col(r, 1)?;
+        let h: String = col(r, 2)?;
+        let d: Option<i64> = col(r, 3)?;
+        let (Some(c), Ok(h)) = (
+            usize::try_from(i).ok().and_then(|i| cols.get(i)),
+            u64::from_str_radix(&h, 16),
+        ) else {
+            continue;
+        };
+        out.entry(c.name.clone())
+            .or_default()
+            .push((variant, h, d.unwrap_or(0) != 0));
+    }
+    Ok(out)
 }
 
 /// Values the server's column statistics hold, keyed by `(database, table,
