@@ -41,14 +41,19 @@ log=$(mktemp)
 echo "== S3-compatible test server (moto) for tests/s3_*.rs and tests/lake_s3.rs"
 # shellcheck source=scripts/s3-server.sh
 source scripts/s3-server.sh
-# Both test servers are stopped when this script exits (pass or fail).
-trap 'rm -rf "$regen" "$log"; s3_server_stop; bash scripts/pg-server.sh stop' EXIT
+# The test servers are stopped when this script exits (pass or fail).
+trap 'rm -rf "$regen" "$log"; s3_server_stop; bash scripts/pg-server.sh stop; bash scripts/mariadb-server.sh stop' EXIT
 s3_server_start
 
 echo "== PostgreSQL test server"
 bash scripts/pg-server.sh start
 # shellcheck disable=SC1091
 . target/pg/env
+
+echo "== MariaDB test servers (tests/mysql.rs)"
+bash scripts/mariadb-server.sh start
+# shellcheck disable=SC1091
+. target/mariadb/env
 
 echo "== cargo test"
 set +e

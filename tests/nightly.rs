@@ -611,7 +611,7 @@ fn config_errors_name_the_file_and_place_and_scan_nothing() {
             "pwfile.toml",
             b"[[source]]\ntarget = 's3://lake/x/'\npassword_env = 'PATH'\n",
             "line 1 ([[source]] #1)",
-            "password_env is for postgres:// targets only",
+            "password_env is for database targets only",
         ),
         (
             "detector.toml",

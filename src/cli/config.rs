@@ -154,8 +154,16 @@ impl Source {
     /// target, its password variable's place, its sampling keys.
     fn check(&self) -> Result<(), String> {
         let target = crate::scan::Target::parse(&self.target.0)?;
-        if self.password_env.is_some() && !matches!(target, crate::scan::Target::Postgres(_)) {
-            return Err("password_env is for postgres:// targets only".into());
+        if self.password_env.is_some()
+            && !matches!(
+                target,
+                crate::scan::Target::Postgres(_) | crate::scan::Target::Mysql(_)
+            )
+        {
+            return Err(
+                "password_env is for database targets only (postgres://, mysql://, mariadb://)"
+                    .into(),
+            );
         }
         self.check_sampling()
     }

@@ -128,7 +128,8 @@ pub enum FailOn {
 #[derive(Debug, Clone, Args)]
 pub struct ScanArgs {
     /// What to scan: folders or files (walked recursively), s3://bucket/prefix,
-    /// postgres://user@host:port/db, or sqlite:///path/app.db. Also taken
+    /// postgres://user@host:port/db, mysql:// or mariadb://user@host:port/db,
+    /// or sqlite:///path/app.db. Also taken
     /// from `targets = [...]` in the config file.
     #[arg(value_name = "TARGET")]
     pub paths: Vec<String>,

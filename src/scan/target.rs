@@ -10,6 +10,7 @@ use crate::inventory::Asset;
 use crate::redact;
 use crate::source::Source;
 use crate::source::db::DbOptions;
+use crate::source::db::mysql::{MySqlSettings, MySqlSource, MySqlTables};
 use crate::source::db::postgres::{PgSettings, PgSource, PgTables};
 use crate::source::db::sqlite::SqliteFile;
 use crate::source::discover::KeyFilter;
@@ -28,6 +29,8 @@ pub enum Target {
     Postgres(String),
     /// `sqlite:///path/app.db` (or `sqlite:relative.db`).
     Sqlite(PathBuf),
+    /// `mysql://…` or `mariadb://…`, kept whole for the driver to parse.
+    Mysql(String),
 }
 
 impl Target {
@@ -45,6 +48,14 @@ impl Target {
                 ));
             }
             return Ok(Target::Postgres(arg.to_string()));
+        }
+        if lower.starts_with("mysql://") || lower.starts_with("mariadb://") {
+            if arg.matches('@').count() > 1 {
+                return Err(format!(
+                    "{shown}: more than one '@' (percent-encode an '@' in the user name or password as %40)"
+                ));
+            }
+            return Ok(Target::Mysql(arg.to_string()));
         }
         if let Some(rest) = strip_scheme(arg, "s3") {
             let rest = rest.strip_prefix("//").unwrap_or(rest);
@@ -86,7 +97,7 @@ impl Target {
         if let Some((scheme, _)) = arg.split_once("://") {
             let scheme = redact::credentials(scheme);
             return Err(format!(
-                "{shown}: unsupported scheme '{scheme}' (use a path, file://, s3://, postgres:// or sqlite://)"
+                "{shown}: unsupported scheme '{scheme}' (use a path, file://, s3://, postgres://, mysql://, mariadb:// or sqlite://)"
             ));
         }
         Ok(Target::Local(PathBuf::from(arg)))
@@ -99,7 +110,7 @@ impl Target {
         let raw = match self {
             Target::Local(p) => p.display().to_string(),
             Target::S3 { bucket, prefix } => format!("s3://{bucket}/{prefix}"),
-            Target::Postgres(url) => url.clone(),
+            Target::Postgres(url) | Target::Mysql(url) => url.clone(),
             Target::Sqlite(p) => format!("sqlite://{}", p.display()),
         };
         redact::credentials(&raw)
@@ -164,6 +175,21 @@ pub(super) fn open(
             Box::new(PgTables::new(source, options))
         }
         Target::Sqlite(path) => Box::new(SqliteFile::new(path.clone(), options)),
+        Target::Mysql(url) => {
+            let my = MySqlSettings {
+                statement_timeout: t.statement_timeout.unwrap_or(db.statement_timeout),
+                lock_timeout: t.lock_timeout.unwrap_or(db.lock_timeout),
+                ca_file: db.ca_file.clone(),
+                ..MySqlSettings::default()
+            };
+            let source = MySqlSource::from_url(url, &my)
+                .map_err(|e| format!("{}: {e}", t.target.display()))?;
+            let source = match &t.password {
+                Some(pw) => source.with_password(pw),
+                None => source,
+            };
+            Box::new(MySqlTables::new(source, options))
+        }
     };
     Ok(Opened::Source(source))
 }

@@ -8,6 +8,7 @@
 //! are, JSON and arrays are flattened into dotted paths like file records,
 //! booleans and binary columns are skipped with a reason.
 
+pub mod mysql;
 pub mod postgres;
 pub mod sqlite;
 
