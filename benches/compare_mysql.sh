@@ -100,3 +100,27 @@ for tls in off on; do
   printf 'TLS %-3s  mariadb --batch --quick: %.2f s   ferret FullScan (%s): %.2f s   ratio ferret/client: %.2f  (best of %s; %s)\n' \
     "$tls" "$c" "$profile" "$f" "$(echo "$f / $c" | bc -l)" "$runs" "$out"
 done
+
+# The whole scan through the binary (discovery, the read, detection and
+# classification of every value), against the same client read.
+if [ "$profile" = release ]; then
+  cargo build --release --quiet
+  ferret_bin=target/release/ferret
+else
+  cargo build --quiet
+  ferret_bin=target/debug/ferret
+fi
+url="mysql://ferret_reader@127.0.0.1:$FERRET_TEST_MYSQL_PORT/ferret_bench?ssl-mode=DISABLED"
+client_times=(); scan_times=()
+for _ in $(seq "$runs"); do
+  t0=$(now)
+  mariadb --no-defaults -h127.0.0.1 -P"$FERRET_TEST_MYSQL_PORT" -uferret_reader --skip-ssl --batch --quick \
+    -e "SELECT $cols FROM ferret_bench.people" >/dev/null
+  t1=$(now)
+  "$ferret_bin" scan -q --full --include 'ferret_bench.people' "$url" -o /dev/null
+  t2=$(now)
+  client_times+=("$(echo "$t1 - $t0" | bc)"); scan_times+=("$(echo "$t2 - $t1" | bc)")
+done
+c=$(printf '%s\n' "${client_times[@]}" | best); f=$(printf '%s\n' "${scan_times[@]}" | best)
+printf 'TLS off  mariadb --batch --quick: %.2f s   ferret scan --full (%s, all cores): %.2f s   ratio: %.2f  (best of %s)\n' \
+  "$c" "$profile" "$f" "$(echo "$f / $c" | bc -l)" "$runs"
