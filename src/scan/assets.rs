@@ -106,9 +106,8 @@ pub(super) fn scan_asset(job: &Job, asset: &dyn SourceAsset) -> Asset {
         }
     }
     // Metadata-only reads of a table return no rows: nothing was sampled.
-    let values_read = facts.values == Values::Read
-        && units_read > 0
-        && sampling.mode != ReadMode::MetadataOnly;
+    let values_read =
+        facts.values == Values::Read && units_read > 0 && sampling.mode != ReadMode::MetadataOnly;
     if let (Some(key), ReadMode::Sample | ReadMode::Full, true) =
         (job.lineage, sampling.mode, values_read)
     {
