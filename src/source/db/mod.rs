@@ -243,6 +243,40 @@ pub struct TableRead {
     pub invalid_utf8: u64,
 }
 
+/// Idle sessions of a database source, handed to one worker at a time
+/// (the scan reads a source's tables on `Source::concurrency` workers, so at
+/// most that many exist). Shared by every engine's pool.
+pub struct IdleSessions<S> {
+    idle: std::sync::Mutex<Vec<S>>,
+}
+
+impl<S> IdleSessions<S> {
+    pub fn new(first: Vec<S>) -> Self {
+        IdleSessions {
+            idle: std::sync::Mutex::new(first),
+        }
+    }
+
+    /// An idle session that still looks open, if any.
+    pub fn take(&self, open: impl Fn(&S) -> bool) -> Option<S> {
+        let mut idle = self.idle.lock().ok()?;
+        while let Some(s) = idle.pop() {
+            if open(&s) {
+                return Some(s);
+            }
+        }
+        None
+    }
+
+    /// Keeps a session for the next table; a session whose read ended it
+    /// (`reusable` false) is dropped, never handed on.
+    pub fn give(&self, session: S, reusable: bool) {
+        if reusable && let Ok(mut idle) = self.idle.lock() {
+            idle.push(session);
+        }
+    }
+}
+
 /// What every database source is told besides its URL.
 #[derive(Debug, Clone, Default)]
 pub struct DbOptions {

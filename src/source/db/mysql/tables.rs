@@ -8,11 +8,11 @@ use crate::source::api::{
     AssetFacts, Discovery, HashRequest, KeyedHashes, ReadMode, ReadRequest, Source, SourceAsset,
     SourceFailure,
 };
-use crate::source::db::{DbError, DbOptions, TablePlan};
+use crate::source::db::{DbError, DbOptions, IdleSessions, TablePlan};
 use crate::source::format::{BatchSink, Flow, ReadProblem, ReadStats};
 use crate::source::store::ObjectMeta;
 use arrow::record_batch::RecordBatch;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use tokio::runtime::Handle;
 
 /// The engine name of a source that could not be reached (the server's
@@ -97,7 +97,7 @@ impl Source for MySqlTables {
         let engine = engine_of(&session);
         let sessions = Arc::new(Sessions {
             source: source.clone(),
-            idle: Mutex::new(Vec::new()),
+            idle: IdleSessions::new(Vec::new()),
         });
         for db in databases {
             let db_url = source.database_url(&db);
@@ -144,31 +144,23 @@ impl Source for MySqlTables {
     }
 }
 
-/// Idle read-only sessions to one server; at most one per worker exists
-/// (the scan reads a source's tables on [`Source::concurrency`] workers).
+/// Read-only sessions to one server (a session is not tied to a database).
 struct Sessions {
     source: MySqlSource,
-    idle: Mutex<Vec<Session>>,
+    idle: IdleSessions<Session>,
 }
 
 impl Sessions {
     fn get(&self, io: &Handle) -> Result<Session, DbError> {
-        if let Ok(mut idle) = self.idle.lock() {
-            while let Some(s) = idle.pop() {
-                if !s.is_closed() {
-                    return Ok(s);
-                }
-            }
+        match self.idle.take(|s| !s.is_closed()) {
+            Some(s) => Ok(s),
+            None => io.block_on(self.source.connect()),
         }
-        io.block_on(self.source.connect())
     }
 
     fn put(&self, session: Session) {
-        if !session.is_closed()
-            && let Ok(mut idle) = self.idle.lock()
-        {
-            idle.push(session);
-        }
+        let reusable = !session.is_closed();
+        self.idle.give(session, reusable);
     }
 }
 

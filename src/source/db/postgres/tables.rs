@@ -6,11 +6,11 @@ use super::{ColumnStats, FullScan, PgSource};
 use crate::source::api::{
     Discovery, HashRequest, KeyedHashes, ReadMode, ReadRequest, Source, SourceAsset, SourceFailure,
 };
-use crate::source::db::{DbError, DbOptions, TablePlan};
+use crate::source::db::{DbError, DbOptions, IdleSessions, TablePlan};
 use crate::source::format::{BatchSink, Flow, ReadProblem, ReadStats};
 use crate::source::store::ObjectMeta;
 use arrow::record_batch::RecordBatch;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use tokio::runtime::Handle;
 use tokio_postgres::Client;
 
@@ -99,7 +99,7 @@ impl Source for PgTables {
             let sessions = Arc::new(Sessions {
                 source: source.clone(),
                 database: db.clone(),
-                idle: Mutex::new(vec![client]),
+                idle: IdleSessions::new(vec![client]),
             });
             let stats = Arc::new(stats);
             for plan in plans {
@@ -116,35 +116,26 @@ impl Source for PgTables {
     }
 }
 
-/// Idle sessions on one database; at most one per worker exists (the scan
-/// reads a source's tables on [`Source::concurrency`] workers).
+/// Sessions on one database.
 struct Sessions {
     source: PgSource,
     database: String,
-    idle: Mutex<Vec<Client>>,
+    idle: IdleSessions<Client>,
 }
 
 impl Sessions {
     fn get(&self, io: &Handle) -> Result<Client, DbError> {
-        if let Ok(mut idle) = self.idle.lock() {
-            while let Some(c) = idle.pop() {
-                if !c.is_closed() {
-                    return Ok(c);
-                }
-            }
+        match self.idle.take(|c| !c.is_closed()) {
+            Some(c) => Ok(c),
+            None => io.block_on(self.source.connect(&self.database)),
         }
-        io.block_on(self.source.connect(&self.database))
     }
 
     /// A session the server ended (terminated backend, shutdown) can still
     /// look open for a moment after its error arrives; never hand it on.
     fn put(&self, client: Client, lost: bool) {
-        if !lost
-            && !client.is_closed()
-            && let Ok(mut idle) = self.idle.lock()
-        {
-            idle.push(client);
-        }
+        let reusable = !lost && !client.is_closed();
+        self.idle.give(client, reusable);
     }
 }
 
